@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PIIAccessLog, User
+from core.admin import ScopedAdminMixin, ScopedModelAdmin
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "role", "scope", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["scope"]
+    autocomplete_fields = ["scope"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["last_name", "first_name", "email", "phone"]}),
+        (_("角色与范围"), {"fields": ["role", "scope", "is_active"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "password1", "password2", "role", "scope"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser or (request.user.is_active and request.user.role == "staff")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+
+@admin.register(PIIAccessLog)
+class PIIAccessLogAdmin(ScopedModelAdmin):
+    list_display = ["viewed_at", "viewer", "subject_label", "fields", "organization", "ip_address"]
+    list_filter = ["fields"]
+    search_fields = ["viewer__username", "subject_label"]
+    list_select_related = ["viewer", "organization"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

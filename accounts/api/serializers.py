@@ -1,0 +1,50 @@
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User
+from core.api.serializers import ScopedModelSerializer
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"))
+    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class UserSerializer(ScopedModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    scope_name = serializers.CharField(source="scope.name", read_only=True, default=None)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "password", "first_name", "last_name", "email", "phone", "role", "role_display",
+            "scope", "scope_name", "is_active", "last_login", "date_joined",
+        ]  # fmt: skip
+        read_only_fields = ["last_login", "date_joined"]
+
+    def validate_password(self, value):
+        validate_password(value, self.instance)
+        return value
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("新建账号时必须设置密码。")]})
+        password = attrs.pop("password", None)
+        attrs = super().validate(attrs)
+        if password:
+            attrs["password"] = password
+        return attrs

@@ -1,0 +1,59 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import login_guard
+from accounts.api.serializers import TokenRequestSerializer, TokenSerializer, UserSerializer
+from accounts.models import Role, User
+from accounts.services import user_create, user_update
+from core.api.viewsets import ScopedModelViewSet
+from core.pii import client_ip
+
+
+class ObtainTokenView(APIView):
+    """POST username and password, get the token for the Authorization header ("Token <key>")."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        username = str(request.data.get("username", ""))
+        ip = client_ip(request)
+        if login_guard.is_locked_out(ip=ip, username=username):
+            raise Throttled(detail=_("登录失败次数过多，请稍后再试。"))
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            login_guard.record_failure(ip=ip, username=username)
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        login_guard.clear_failures(ip=ip, username=username)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class UserViewSet(ScopedModelViewSet):
+    """Portal accounts. Only staff manage them, and never with a scope wider than their own."""
+
+    queryset = User.objects.select_related("scope")
+    serializer_class = UserSerializer
+    write_roles = frozenset({Role.STAFF})
+    filterset_fields = ["role", "scope", "is_active"]
+    search_fields = ["username", "first_name", "last_name"]
+    ordering_fields = ["username", "date_joined"]
+    ordering = ["username"]
+
+    def perform_create(self, serializer):
+        serializer.instance = user_create(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = user_update(user=serializer.instance, by=self.request.user, **serializer.validated_data)
+
+    @action(detail=False, permission_classes=[IsAuthenticated])
+    def me(self, request):
+        return Response(self.get_serializer(request.user).data)

@@ -1,0 +1,18 @@
+"""/api/v1/: collects each app's router so every app owns its own endpoints."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import urls as accounts_api
+from orgs.api import urls as orgs_api
+
+APP_ROUTERS = [accounts_api.router, orgs_api.router]
+
+router = DefaultRouter()
+for app_router in APP_ROUTERS:
+    router.registry.extend(app_router.registry)
+
+urlpatterns = [
+    path("", include(accounts_api.urlpatterns)),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,32 @@
+"""One exception handler: model validation is a 400 with per-field messages, protected rows a 409."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("该操作与现有数据冲突。")
+    default_code = "conflict"
+
+
+def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        detail = {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {"non_field_errors": [str(m) for m in exc.messages]}
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf_validation_error(exc)
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = Conflict(_("仍有其他记录引用它，不能删除。请先处理这些记录。"))
+    return drf_exception_handler(exc, context)

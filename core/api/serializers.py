@@ -1,0 +1,77 @@
+"""Base serializer: related choices scoped to the user, and the model's own clean() as the validation rule."""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from core.api.exceptions import as_drf_validation_error
+
+
+def _scope_related_field(field, user) -> None:
+    relation = getattr(field, "child_relation", field)
+    queryset = getattr(relation, "queryset", None)
+    if queryset is not None and hasattr(queryset, "visible_to"):
+        relation.queryset = queryset.visible_to(user)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Every writable foreign key offers only rows the user may see: a row outside scope reads as "does not exist".
+
+    Validation runs the model's full_clean(), so rules written once on the model (the level rule table, ID checks,
+    uniqueness among active rows) answer the API exactly as they answer the admin.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for field in fields.values():
+                if not field.read_only:
+                    _scope_related_field(field, request.user)
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = self._candidate(model, attrs)
+        try:
+            instance.full_clean(exclude=self._clean_exclusions(model))
+        except DjangoValidationError as exc:
+            raise as_drf_validation_error(exc) from None
+        # clean() may normalise or derive values (an ID number upper-cased, a birth date read from it): keep them.
+        for name, field in self.fields.items():
+            if not field.read_only and field.source == name and self._is_model_field(model, name):
+                attrs[name] = getattr(instance, name)
+        return attrs
+
+    def _candidate(self, model, attrs):
+        instance = model._default_manager.get(pk=self.instance.pk) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if self._is_model_field(model, name):
+                setattr(instance, name, value)
+        return instance
+
+    @staticmethod
+    def _is_model_field(model, name: str) -> bool:
+        """A plain or foreign-key field of the model (many-to-many values are set after saving)."""
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return field.concrete and not field.many_to_many
+
+    def _clean_exclusions(self, model) -> list[str]:
+        # Fields the serializer does not expose are set by the server; their blank state is not the client's error.
+        exposed = {name for name, f in self.fields.items() if not f.read_only}
+        return [f.name for f in model._meta.concrete_fields if f.name not in exposed]
+
+
+class MaskedCharField(serializers.CharField):
+    """Writes take the full value; reads always return it masked (see core.masking)."""
+
+    def __init__(self, masker, **kwargs):
+        self.masker = masker
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.masker(str(value or ""))

@@ -1,0 +1,58 @@
+"""Access scoping: the one place that decides which rows a user may read or change.
+
+Every scoped model's manager derives from `ScopedQuerySet` and the model declares, once, how it reaches a scope
+node (`scope_paths`, e.g. {"org": "organization"}). A user's scope is one or more nodes of an mptt tree; the
+visible rows are those whose node falls inside one of those subtrees, which is a `tree_id` + `lft` range filter
+and so a single indexed condition however deep the tree is. Admin, pages and API all call `visible_to()`; none
+of them filters by scope on its own.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+VIEW = "view"
+CHANGE = "change"
+
+
+def _subtree_q(path: str, node) -> Q:
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__gte": node.lft, f"{prefix}lft__lte": node.rght})
+
+
+def scope_q(model: type[models.Model], user) -> Q | None:
+    """The filter for what `user` may see of `model`, or None when they may see nothing of it."""
+    paths: dict[str, str] = getattr(model, "scope_paths", {})
+    condition = None
+    for kind, node in user.scope_nodes():
+        if kind not in paths:
+            continue
+        node_q = _subtree_q(paths[kind], node)
+        condition = node_q if condition is None else condition | node_q
+    return condition
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset for every model that belongs somewhere in the organization (or grid) tree."""
+
+    def visible_to(self, user, action: str = VIEW):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if action != VIEW and not user.can_write:
+            return self.none()
+        condition = scope_q(self.model, user)
+        if condition is None:
+            return self.none()
+        return self.filter(condition)
+
+
+def ensure_in_scope(instance: models.Model, user, action: str = CHANGE) -> None:
+    """Refuse a write whose result would sit outside the user's scope; call it inside the write's transaction."""
+    manager = type(instance)._default_manager
+    if not manager.visible_to(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("该记录不在您的管辖范围内。"))

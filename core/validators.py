@@ -1,0 +1,91 @@
+"""Validators for Chinese personal identifiers, wrapped once so every form, serializer and import agrees.
+
+The ID card rules come from python-stdnum (`stdnum.cn.ric`: length, checksum, birth date, and the area code as it
+was assigned in the birth year). We add what stdnum leaves out: a birth date in the future is refused, and the
+KeyError stdnum raises for a few retired area codes becomes a validation error instead of a 500.
+
+15-digit numbers (first-generation cards, withdrawn on 2013-01-01) are refused with their own message: they carry
+no checksum, so they cannot be checked, and every living holder has had an 18-digit number since.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+MALE = "male"
+FEMALE = "female"
+
+
+@dataclass(frozen=True)
+class IdCardFacts:
+    """What an 18-digit ID number says about its holder."""
+
+    number: str
+    birth_date: datetime.date
+    gender: str
+
+
+def parse_id_number(value: str) -> IdCardFacts:
+    """Validate an ID card number and return its normalised form with the birth date and gender it encodes."""
+    number = ric.compact(value or "")
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError(_("15 位的一代身份证号已停止使用，请填写 18 位身份证号。"), code="legacy_id")
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidLength:
+        raise ValidationError(_("身份证号应为 18 位。"), code="id_length") from None
+    except stdnum_errors.InvalidFormat:
+        raise ValidationError(_("身份证号前 17 位应为数字，最后一位为数字或 X。"), code="id_format") from None
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum") from None
+    except (stdnum_errors.InvalidComponent, KeyError):
+        # InvalidComponent: impossible birth date or an area code not in use in the birth year.
+        # KeyError: stdnum's area table lacks a county entry for a few retired codes.
+        raise ValidationError(_("身份证号中的出生日期或地区代码无效。"), code="id_component") from None
+    birth_date = ric.get_birth_date(number)
+    if birth_date > timezone.localdate():
+        raise ValidationError(_("身份证号中的出生日期晚于今天。"), code="id_future_birth")
+    gender = MALE if int(number[16]) % 2 == 1 else FEMALE
+    return IdCardFacts(number=number, birth_date=birth_date, gender=gender)
+
+
+def validate_id_number(value: str) -> None:
+    parse_id_number(value)
+
+
+def id_card_mismatch_errors(facts: IdCardFacts, *, gender: str | None, birth_date) -> dict[str, ValidationError]:
+    """Per-field errors where what was typed disagrees with what the ID number encodes."""
+    errors = {}
+    if gender and gender != facts.gender:
+        errors["gender"] = ValidationError(_("性别与身份证号不符。"), code="gender_mismatch")
+    if birth_date and birth_date != facts.birth_date:
+        errors["birth_date"] = ValidationError(
+            _("出生日期与身份证号不符（身份证号显示为 %(date)s）。"),
+            code="birth_date_mismatch",
+            params={"date": facts.birth_date.isoformat()},
+        )
+    return errors
+
+
+def normalize_phone(value: str) -> str:
+    """Return a valid Chinese phone number in national form (mobile 139..., landline 0563...), or raise."""
+    try:
+        parsed = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("请输入有效的电话号码。"), code="phone_invalid") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("请输入有效的电话号码。"), code="phone_invalid")
+    if parsed.country_code != 86:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national.replace(" ", "").replace("-", "")
+
+
+def validate_phone(value: str) -> None:
+    normalize_phone(value)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "orgs"
+    verbose_name = _("党组织体系")
