@@ -60,8 +60,25 @@ class User(AbstractUser):
         return self.is_superuser or self.role in WRITER_ROLES
 
     def scope_nodes(self) -> list[tuple[str, object]]:
-        """The tree nodes whose subtrees this user may reach, as (kind, node) pairs used by core.scoping."""
+        """The tree nodes whose subtrees this user may reach, as (kind, node) pairs used by core.scoping.
+
+        A grid worker with current grid duties reaches their grids (and each grid's Party branch); one without
+        any falls back to the organization scope, as before grids existed.
+        """
+        if self.role == Role.GRID_WORKER:
+            grids = self.worked_grids()
+            if grids:
+                return [("grid", grid) for grid in grids] + [("org", g.branch) for g in grids if g.branch_id]
         return [("org", self.scope)] if self.scope_id else []
+
+    def worked_grids(self) -> list:
+        from grids.models import WORKER_DUTIES, Grid
+
+        return list(
+            Grid.objects.filter(roles__in=self.grid_roles.current().filter(duty__in=WORKER_DUTIES))
+            .select_related("branch")
+            .distinct()
+        )
 
 
 class PIIAccessLogQuerySet(ScopedQuerySet):

@@ -1,0 +1,29 @@
+from django.db.models import Q
+
+from core.scoping import ScopedQuerySet
+
+
+class ResidentQuerySet(ScopedQuerySet):
+    def current(self):
+        """Residents still living in their household: "户不漏人" counts these."""
+        return self.filter(status__in=("registered", "floating"))
+
+    def with_related(self):
+        return self.select_related("household__building__grid").prefetch_related("tags")
+
+    def search(self, term: str):
+        """Name, pinyin initials (zs finds 张三), phone or ID number fragment."""
+        term = (term or "").strip()
+        if not term:
+            return self
+        condition = Q(name__contains=term)
+        if term.isascii() and term.isalpha():
+            condition |= Q(name_initials__startswith=term.lower())
+        compact = term.replace(" ", "").upper()
+        if len(compact) >= 4 and compact.rstrip("X").isdigit():
+            condition |= Q(phone__contains=compact) | Q(id_number__contains=compact)
+        return self.filter(condition)
+
+
+class ResidenceHistoryQuerySet(ScopedQuerySet):
+    pass
