@@ -4,9 +4,11 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import urls as accounts_api
+from grids.api import urls as grids_api
 from orgs.api import urls as orgs_api
+from residents.api import urls as residents_api
 
-APP_ROUTERS = [accounts_api.router, orgs_api.router]
+APP_ROUTERS = [accounts_api.router, orgs_api.router, grids_api.router, residents_api.router]
 
 router = DefaultRouter()
 for app_router in APP_ROUTERS:
@@ -14,5 +16,6 @@ for app_router in APP_ROUTERS:
 
 urlpatterns = [
     path("", include(accounts_api.urlpatterns)),
+    path("", include(grids_api.urlpatterns)),
     path("", include(router.urls)),
 ]

@@ -115,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Special-care households not visited within this many days show as a coverage gap.
+COVERAGE_CARE_VISIT_DAYS = env_int("COVERAGE_CARE_VISIT_DAYS", default=30)
 # Failed logins per (client address, username) before the token endpoint answers 429, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)

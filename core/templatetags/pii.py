@@ -1,0 +1,9 @@
+"""Template side of the one masking mechanism: {{ resident.id_number|mask_id }}, {{ resident.phone|mask_phone }}."""
+
+from django import template
+
+from core.masking import mask_id_number, mask_phone
+
+register = template.Library()
+register.filter("mask_id", mask_id_number)
+register.filter("mask_phone", mask_phone)
