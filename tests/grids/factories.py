@@ -89,3 +89,19 @@ def grid_worker_for(grid: Grid, **user_fields) -> User:
     user = UserFactory(role=Role.GRID_WORKER, **user_fields)
     GridRoleFactory(grid=grid, user=user, name=user.username, duty=GridDuty.FULL_TIME_WORKER)
     return user
+
+
+def community_under(org):
+    """The one community beneath `org` (a street), made on first use."""
+    existing = org.get_children().filter(level=Level.COMMUNITY).order_by("pk").first()
+    return existing or OrganizationFactory(level=Level.COMMUNITY, parent=org)
+
+
+def grid_under(org) -> Grid:
+    """The one second-level grid of the community under `org`, made on first use: rows made "in org" share it.
+
+    Second level so that a third-level grid can still be created beneath it (the grids endpoint's create case).
+    """
+    community = community_under(org)
+    existing = Grid.objects.filter(community=community).order_by("pk").first()
+    return existing or GridFactory(community=community, grid_level=GridLevel.SECOND)
