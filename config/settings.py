@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "mptt",
     "django_htmx",
+    "import_export",
     "core",
     "accounts",
     "orgs",

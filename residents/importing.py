@@ -1,0 +1,454 @@
+"""Importing the resident sheet communities keep today: buildings, households and residents from one xlsx.
+
+The import runs in two passes. The first reads and checks every row (ID number, phone, gender and birth date
+against the ID number, grid code within the importer's scope, duplicates in the file and among current residents,
+tag names, required values) and collects each problem with its row number. The second writes, in bulk and in one
+transaction, either everything (only when no row is bad) or, when the user chose so explicitly, the valid rows.
+
+A grid code the user cannot see gets the same "not found" message as one that does not exist, so an import never
+reveals grids outside the user's scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+import openpyxl
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+
+from core.scoping import CHANGE
+from core.validators import IdCardFacts, id_card_mismatch_errors, normalize_phone, parse_id_number
+from grids.models import Building, Grid, Household, HouseholdKind
+from orgs.models import Gender
+from residents.models import (
+    CareTag,
+    PoliticalStatus,
+    Relation,
+    ResidenceHistory,
+    ResidenceStatus,
+    Resident,
+    initials_of,
+)
+
+BATCH_SIZE = 1000
+# Rows between two progress reports: often enough for a progress bar, rare enough to cost nothing.
+PROGRESS_EVERY = 2000
+# The first data row of a sheet: row 1 holds the column names, as in the sheets communities keep.
+FIRST_DATA_ROW = 2
+
+# Column names of the sheet (Chinese, as communities write them) → the field they fill.
+COLUMNS = {
+    "网格编码": "grid_code",
+    "楼栋": "building",
+    "单元": "unit",
+    "房号": "room",
+    "户类型": "household_kind",
+    "姓名": "name",
+    "身份证号": "id_number",
+    "性别": "gender",
+    "出生日期": "birth_date",
+    "手机号": "phone",
+    "与户主关系": "relation",
+    "居住状态": "status",
+    "民族": "ethnicity",
+    "政治面貌": "political_status",
+    "关爱标签": "tags",
+    "备注": "notes",
+}
+REQUIRED_COLUMNS = ("网格编码", "楼栋", "房号", "姓名", "身份证号")
+COLUMN_OF = {key: column for column, key in COLUMNS.items()}
+# Fields that, when any is filled, make the row describe a resident (otherwise it only lists a household).
+RESIDENT_KEYS = ("name", "id_number", "gender", "birth_date", "phone", "relation", "status", "political_status", "tags")
+MAX_LENGTHS = {"grid_code": 40, "building": 100, "unit": 20, "room": 20, "name": 50, "ethnicity": 20}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did; `written` is False whenever nothing reached the database."""
+
+    total_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+    valid_only: bool = False
+    buildings_created: int = 0
+    households_created: int = 0
+    residents_created: int = 0
+    rows_skipped: int = 0
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({error.row for error in self.errors})
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"bad_rows": self.bad_rows}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        data = {key: value for key, value in data.items() if key != "bad_rows"}
+        return cls(**data | {"errors": [RowError(**error) for error in data.get("errors", [])]})
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read (wrong format, missing columns); carries the message for the user."""
+
+
+# --- Reading ------------------------------------------------------------------------------------------------------
+
+
+def read_sheet(content: bytes, *, filename: str = "") -> tuple[list[str], Iterator[Sequence]]:
+    """The header and the data rows of an xlsx (first sheet) or csv file, read by openpyxl or the csv module."""
+    if filename.lower().endswith(".csv"):
+        text = content.decode("utf-8-sig")
+        rows = iter(list(csv.reader(io.StringIO(text))))
+    else:
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many types for a file that is not xlsx
+            raise SheetError(_("无法读取文件，请上传 xlsx 格式的表格。")) from None
+        rows = book.worksheets[0].iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise SheetError(_("表格是空的。"))
+    return [str(cell or "").strip() for cell in header], rows
+
+
+# --- Checking -----------------------------------------------------------------------------------------------------
+
+
+def _choice_map(choices_class, *, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Accept a choice's Chinese label, its current-language label, or its stored value."""
+    mapping = {}
+    with translation.override("zh-hans"):
+        mapping.update({str(label): value for value, label in choices_class.choices})
+    mapping.update({str(label): value for value, label in choices_class.choices})
+    mapping.update({value: value for value in choices_class.values})
+    mapping.update(extra or {})
+    return mapping
+
+
+def _choice_maps() -> dict[str, dict[str, str]]:
+    return {
+        "household_kind": _choice_map(HouseholdKind),
+        "gender": _choice_map(Gender, extra={"男性": "male", "女性": "female"}),
+        "relation": _choice_map(Relation, extra={"本人": Relation.HEAD}),
+        "status": _choice_map(ResidenceStatus, extra={"户籍": ResidenceStatus.REGISTERED, "流动": "floating"}),
+        "political_status": _choice_map(PoliticalStatus, extra={"党员": PoliticalStatus.PARTY_MEMBER}),
+    }
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone typed as a number comes back as 13912345678.0
+    return str(value).strip()
+
+
+def _parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(str(value).strip(), date_format).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("日期格式应为 2024-01-31。"))
+
+
+@dataclass
+class ParsedRow:
+    """One checked row, in the form the writer needs."""
+
+    row: int
+    grid_code: str
+    building: str
+    unit: str
+    room: str
+    household_kind: str
+    resident: dict | None
+    tag_names: list[str]
+
+
+class RowChecker:
+    """Checks rows one by one against lookups fetched once for the whole file (grids, tags, current IDs)."""
+
+    def __init__(self, *, grid_codes: set[str], tag_names: set[str], taken_ids: set[str]) -> None:
+        self.grid_codes = grid_codes
+        self.tag_names = tag_names
+        self.taken_ids = taken_ids
+        self.seen_ids: dict[str, int] = {}
+        self.maps = _choice_maps()
+        self.today = timezone.localdate()
+
+    def check(self, row_number: int, values: dict[str, object]) -> tuple[ParsedRow | None, list[RowError]]:
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(RowError(row_number, COLUMN_OF[key], str(message)))
+
+        text = {key: _cell_text(values.get(key)) for key in COLUMNS.values() if key != "birth_date"}
+        for key, limit in MAX_LENGTHS.items():
+            if len(text[key]) > limit:
+                fail(key, _("不能超过 %(max)s 个字。") % {"max": limit})
+        for key in ("grid_code", "building"):
+            if not text[key]:
+                fail(key, _("必填。"))
+        if text["grid_code"] and text["grid_code"] not in self.grid_codes:
+            fail("grid_code", _("网格编码“%(code)s”不存在。") % {"code": text["grid_code"]})
+        kind = self._choice("household_kind", text, fail, default=HouseholdKind.REGISTERED)
+        has_resident = any(text[key] for key in RESIDENT_KEYS if key != "birth_date") or values.get("birth_date")
+        if (has_resident or text["unit"]) and not text["room"]:
+            fail("room", _("必填。"))
+        resident, tag_names = self._resident(row_number, text, values, fail) if has_resident else (None, [])
+        if errors:
+            return None, errors
+        parsed = ParsedRow(
+            row_number, text["grid_code"], text["building"], text["unit"], text["room"], kind, resident, tag_names
+        )
+        return parsed, []
+
+    def _choice(self, key: str, text: dict, fail, *, default: str) -> str:
+        if not text[key]:
+            return default
+        value = self.maps[key].get(text[key])
+        if value is None:
+            fail(key, _("无法识别“%(value)s”。") % {"value": text[key]})
+        return value or default
+
+    def _resident(self, row_number: int, text: dict, values: dict, fail) -> tuple[dict, list[str]]:
+        if not text["name"]:
+            fail("name", _("必填。"))
+        gender = self._choice("gender", text, fail, default="")
+        birth_date = None
+        if values.get("birth_date") not in (None, ""):
+            try:
+                birth_date = _parse_date(values["birth_date"])
+            except ValidationError as exc:
+                fail("birth_date", exc.messages[0])
+        facts = self._id_facts(row_number, text["id_number"], gender, birth_date, fail)
+        if facts:
+            gender, birth_date = gender or facts.gender, birth_date or facts.birth_date
+        if birth_date and birth_date > self.today:
+            fail("birth_date", _("出生日期不能晚于今天。"))
+        phone = ""
+        if text["phone"]:
+            try:
+                phone = normalize_phone(text["phone"])
+            except ValidationError as exc:
+                fail("phone", exc.messages[0])
+        tag_names = [name.strip() for name in text["tags"].replace("，", ",").replace("、", ",").split(",")]
+        tag_names = [name for name in tag_names if name]
+        for name in tag_names:
+            if name not in self.tag_names:
+                fail("tags", _("没有名为“%(name)s”的关爱标签。") % {"name": name})
+        resident = {
+            "name": text["name"],
+            "id_number": facts.number if facts else "",
+            "gender": gender,
+            "birth_date": birth_date,
+            "phone": phone,
+            "relation": self._choice("relation", text, fail, default=Relation.OTHER),
+            "status": self._choice("status", text, fail, default=ResidenceStatus.REGISTERED),
+            "ethnicity": text["ethnicity"] or "汉族",
+            "political_status": self._choice("political_status", text, fail, default=PoliticalStatus.MASSES),
+            "notes": text["notes"],
+        }
+        return resident, tag_names
+
+    def _id_facts(self, row_number: int, raw: str, gender: str, birth_date, fail) -> IdCardFacts | None:
+        if not raw:
+            return None
+        try:
+            facts = parse_id_number(raw)
+        except ValidationError as exc:
+            fail("id_number", exc.messages[0])
+            return None
+        for key, error in id_card_mismatch_errors(facts, gender=gender, birth_date=birth_date).items():
+            fail(key, error.messages[0])
+        if facts.number in self.taken_ids:
+            fail("id_number", _("已有在住居民使用此身份证号。"))
+        elif facts.number in self.seen_ids:
+            fail("id_number", _("与第 %(row)s 行的身份证号重复。") % {"row": self.seen_ids[facts.number]})
+        else:
+            self.seen_ids[facts.number] = row_number
+        return facts
+
+
+# --- The service --------------------------------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence, size: int = 900) -> Iterator[Sequence]:
+    # 900 keeps an IN (...) list under SQLite's parameter limit.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _rows_as_dicts(header: list[str], rows: Iterable[Sequence]) -> list[tuple[int, dict]]:
+    positions = {COLUMNS[name]: index for index, name in enumerate(header) if name in COLUMNS}
+    result = []
+    for offset, row in enumerate(rows):
+        if row is None or all(cell in (None, "") for cell in row):
+            continue  # blank lines between blocks are common in hand-kept sheets
+        values = {key: row[index] if index < len(row) else None for key, index in positions.items()}
+        result.append((FIRST_DATA_ROW + offset, values))
+    return result
+
+
+def _taken_ids(rows: list[tuple[int, dict]]) -> set[str]:
+    """ID numbers already used by current residents anywhere (the uniqueness rule is city-wide)."""
+    raw = sorted({ric.compact(_cell_text(values.get("id_number"))) for _row, values in rows} - {""})
+    taken: set[str] = set()
+    for chunk in _chunks(raw):
+        taken.update(Resident.objects.current().filter(id_number__in=chunk).values_list("id_number", flat=True))
+    return taken
+
+
+def residents_import(
+    *,
+    header: list[str],
+    rows: Iterable[Sequence],
+    by,
+    valid_only: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Check every row, then write buildings, households and residents in bulk, or nothing.
+
+    Raises SheetError when required columns are missing and PermissionDenied for a user who may not write.
+    """
+    if not (by.is_authenticated and by.can_write):
+        raise PermissionDenied(_("您没有导入数据的权限。"))
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise SheetError(_("表格缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
+    progress = progress or (lambda phase, done, total: None)
+    records = _rows_as_dicts(header, rows)
+    report = ImportReport(total_rows=len(records), valid_only=valid_only)
+    grids = _visible_grids(records, by)
+    checker = RowChecker(
+        grid_codes=set(grids),
+        tag_names=set(CareTag.objects.values_list("name", flat=True)),
+        taken_ids=_taken_ids(records),
+    )
+    parsed: list[ParsedRow] = []
+    for index, (row_number, values) in enumerate(records, start=1):
+        row, errors = checker.check(row_number, values)
+        report.errors.extend(errors)
+        if row is not None:
+            parsed.append(row)
+        if index % PROGRESS_EVERY == 0:
+            progress("validate", index, len(records))
+    progress("validate", len(records), len(records))
+    report.rows_skipped = len(records) - len(parsed)
+    if parsed and (valid_only or not report.errors):
+        _write(parsed, grids, report, progress)
+    return report
+
+
+def _visible_grids(records: list[tuple[int, dict]], by) -> dict[str, int]:
+    """Grid code → id for the codes in the file that the user may write in; other codes simply are not there."""
+    codes = sorted({_cell_text(values.get("grid_code")) for _row, values in records} - {""})
+    found: dict[str, int] = {}
+    for chunk in _chunks(codes):
+        found.update(Grid.objects.visible_to(by, CHANGE).filter(code__in=chunk).values_list("code", "id"))
+    return found
+
+
+@transaction.atomic
+def _write(parsed: list[ParsedRow], grids: dict[str, int], report: ImportReport, progress: ProgressCallback) -> None:
+    buildings = _ensure_buildings(parsed, grids, report)
+    households = _ensure_households(parsed, grids, buildings, report)
+    _create_residents(parsed, grids, buildings, households, report, progress)
+    report.written = True
+
+
+def _ensure_buildings(parsed, grids, report) -> dict[tuple[int, str], int]:
+    wanted = {(grids[row.grid_code], row.building) for row in parsed}
+    existing = {
+        (grid_id, name): pk
+        for pk, grid_id, name in Building.objects.filter(grid_id__in=set(grids.values())).values_list(
+            "id", "grid_id", "name"
+        )
+    }
+    new = [Building(grid_id=grid_id, name=name) for grid_id, name in sorted(wanted - existing.keys())]
+    Building.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    existing.update({(building.grid_id, building.name): building.pk for building in new})
+    report.buildings_created = len(new)
+    return existing
+
+
+def _ensure_households(parsed, grids, buildings, report) -> dict[tuple[int, str, str], Household]:
+    kinds: dict[tuple[int, str, str], str] = {}
+    for row in parsed:
+        kinds.setdefault((buildings[grids[row.grid_code], row.building], row.unit, row.room), row.household_kind)
+    building_ids = sorted({key[0] for key in kinds})
+    existing: dict[tuple[int, str, str], Household] = {}
+    for chunk in _chunks(building_ids):
+        for household in Household.objects.filter(building_id__in=chunk).only(
+            "id", "building_id", "unit", "room", "head_id"
+        ):
+            existing[household.building_id, household.unit, household.room] = household
+    new = [
+        Household(building_id=b, unit=u, room=r, kind=kinds[b, u, r]) for b, u, r in kinds if (b, u, r) not in existing
+    ]
+    Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    existing.update({(h.building_id, h.unit, h.room): h for h in new})
+    report.households_created = len(new)
+    return existing
+
+
+def _create_residents(parsed, grids, buildings, households, report, progress) -> None:
+    rows = [row for row in parsed if row.resident is not None]
+    residents = []
+    for row in rows:
+        household = households[buildings[grids[row.grid_code], row.building], row.unit, row.room]
+        resident = Resident(household_id=household.pk, **row.resident)
+        resident.name_initials = initials_of(resident.name)  # save() is bypassed by bulk_create
+        residents.append(resident)
+    for start in range(0, len(residents), BATCH_SIZE * 10):
+        Resident.objects.bulk_create(residents[start : start + BATCH_SIZE * 10], batch_size=BATCH_SIZE)
+        progress("write", min(start + BATCH_SIZE * 10, len(residents)), len(residents))
+    tag_ids = dict(CareTag.objects.values_list("name", "id"))
+    Through = Resident.tags.through
+    Through.objects.bulk_create(
+        [Through(resident_id=r.pk, caretag_id=tag_ids[name]) for row, r in zip(rows, residents, strict=True)
+         for name in dict.fromkeys(row.tag_names)],
+        batch_size=BATCH_SIZE,
+    )  # fmt: skip
+    ResidenceHistory.objects.bulk_create(
+        [ResidenceHistory(resident_id=r.pk, household_id=r.household_id, note=_("批量导入")) for r in residents],
+        batch_size=BATCH_SIZE,
+    )
+    _set_heads(residents, households)
+    report.residents_created = len(residents)
+
+
+def _set_heads(residents: list[Resident], households: dict) -> None:
+    """A household without a head gets the first imported resident marked 户主."""
+    by_id = {household.pk: household for household in households.values()}
+    changed = []
+    for resident in residents:
+        household = by_id[resident.household_id]
+        if resident.relation == Relation.HEAD and household.head_id is None:
+            household.head_id = resident.pk
+            changed.append(household)
+    Household.objects.bulk_update(changed, ["head"], batch_size=BATCH_SIZE)
