@@ -1,0 +1,89 @@
+"""Demo logins, one per role, all with the same password, printed as a table at the end of `seed_demo`.
+
+Accounts are created through `accounts.services.user_create` (the superuser acting), so they pass the same checks
+as any account made in the portal. An existing username is left untouched: a second run changes nothing, and a
+password someone changed on purpose stays changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+
+from accounts.models import Role, User
+from accounts.services import user_create
+from core.demo import DemoContext, format_table
+from orgs.models import Organization
+
+DEMO_PASSWORD = "tongxinyuan-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    display_name: str
+    role: str | None  # None: the superuser
+    scope: Callable[[dict[str, Any]], Organization | None]
+
+
+def _by_code(code: str) -> Callable[[dict[str, Any]], Organization]:
+    return lambda shared: shared["orgs_by_code"][code]
+
+
+LOGINS = [
+    DemoLogin("admin", "系统管理员", None, lambda shared: None),
+    DemoLogin("official", "市委组织部领导", Role.OFFICIAL, _by_code("NG")),
+    DemoLogin("street_staff", "西津街道工作人员", Role.STAFF, _by_code("NG-XJ")),
+    DemoLogin("staff", "津北社区工作人员", Role.STAFF, _by_code("NG-XJ-JB")),
+    DemoLogin("grid", "津北社区第一网格网格员", Role.GRID_WORKER, _by_code("NG-XJ-JB-G01")),
+    DemoLogin("api", "河沥溪街道数据对接", Role.INTEGRATOR, _by_code("NG-HLX")),
+]
+
+
+def build(ctx: DemoContext) -> None:
+    admin, created = _superuser(LOGINS[0])
+    rows = [_row(admin, created)]
+    for login in LOGINS[1:]:
+        rows.append(_row(*_login(login, ctx.shared, by=admin)))
+    ctx.say(f"accounts: {sum(row[-1] == '新建' for row in rows)} demo logins created, {len(rows)} in all")
+    ctx.epilogue += ["", "演示账号 (demo logins):", *format_table(["用户名", "密码", "角色", "管辖范围", "状态"], rows)]
+    ctx.epilogue.append(
+        "An existing login keeps whatever password it has now; the demo password is only set on creation."
+    )
+    ctx.epilogue.append("API: POST /api/v1/auth/token/ with username api and its password returns the token.")
+
+
+def _superuser(login: DemoLogin) -> tuple[User, bool]:
+    user = User.objects.filter(username=login.username).first()
+    if user is not None:
+        return user, False
+    user = User(username=login.username, first_name=login.display_name, is_superuser=True)
+    validate_password(DEMO_PASSWORD, user)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user, True
+
+
+def _login(login: DemoLogin, shared: dict[str, Any], *, by: User) -> tuple[User, bool]:
+    user = User.objects.filter(username=login.username).select_related("scope").first()
+    if user is not None:
+        return user, False
+    validate_password(DEMO_PASSWORD, User(username=login.username, first_name=login.display_name))
+    user = user_create(
+        username=login.username,
+        password=DEMO_PASSWORD,
+        role=login.role,
+        scope=login.scope(shared),
+        by=by,
+        first_name=login.display_name,
+    )
+    return user, True
+
+
+def _row(user: User, created: bool) -> list[str]:
+    role = "超级管理员" if user.is_superuser else str(Role(user.role).label)
+    scope = str(user.scope) if user.scope_id else "全部"
+    return [user.username, DEMO_PASSWORD, role, scope, "新建" if created else "已存在"]
