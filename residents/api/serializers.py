@@ -1,4 +1,6 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import MaskedCharField, ScopedModelSerializer
@@ -7,6 +9,7 @@ from grids.models import Household
 from residents.models import CareTag, Resident
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class CareTagField(serializers.RelatedField):
     """A care tag written as its code (`low_income`) or its id, and always read back as its code."""
 
