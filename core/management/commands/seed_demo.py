@@ -17,6 +17,9 @@ from core.demo import DEMO_SEED, DemoContext, DemoDataError, Progress
 DEMO_BUILDERS = [
     "orgs.demo.build",
     "accounts.demo.build",
+    "grids.demo.build",
+    "residents.demo.build",
+    "grids.demo.build_visits",
 ]
 
 

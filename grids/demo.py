@@ -1,0 +1,261 @@
+"""Demo grids for Ningguo (seed 000): 18 first-level, 47 second-level and 122 third-level grids, a grid head and a
+full-time grid worker with a login in every third-level grid, building heads, and the buildings and households
+the residents builder fills. `build_visits` runs after the residents: visits depend on who needs care.
+
+Each community is one first-level grid; it has one second-level grid per grid Party branch the organization
+builder gave it (47 in all), and each second-level grid has two or three third-level grids, the first of them tied
+to that branch. Everything goes in with bulk inserts; the grid trees get their mptt numbers from one rebuild each.
+A few gaps are left on purpose (empty new buildings, vacant rooms) so the coverage report has something to show.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Role, User
+from core.demo import DemoContext, bulk_create, format_table, random_date, spread
+from core.validators import FEMALE, MALE
+from grids.models import (
+    Building,
+    BuildingKind,
+    Grid,
+    GridDuty,
+    GridLevel,
+    GridRole,
+    Household,
+    HouseholdKind,
+    Visit,
+    VisitKind,
+)
+from residents.models import Resident
+
+THIRD_LEVEL_GRIDS = 122
+RESIDENTS_PER_SCALE = 4000
+MEAN_HOUSEHOLD_SIZE = 2.6  # members of an occupied household, as the residents builder draws them
+WORKER_USERNAME = "grid{:03d}"
+HOUSEHOLD_KINDS = {HouseholdKind.REGISTERED: 72, HouseholdKind.RENTING: 20, HouseholdKind.BUSINESS: 3}
+VACANT_SHARE = 0.04  # rooms nobody lives in: "households with no residents" in the report
+EMPTY_BUILDING_EVERY = 6  # every sixth grid has a newly finished building nobody has moved into yet
+NUMERALS = "一二三四五六七八九十"
+ROLE_START = (datetime.date(2019, 1, 1), datetime.date(2024, 12, 31))
+
+
+def build(ctx: DemoContext) -> None:
+    communities = ctx.shared["communities"]
+    if Grid.objects.filter(code=_first_code(communities[0])).exists():
+        ctx.say("grids: the demo grids already exist, leaving them as they are")
+    else:
+        grids = _build_grids(ctx, communities)
+        workers = _build_roles(ctx, grids)
+        _build_buildings_and_households(ctx, grids)
+        ctx.say(f"grids: {len(workers)} grid workers with logins ({WORKER_USERNAME.format(1)}…), password as above")
+    _share(ctx, communities)
+    _say_logins(ctx)
+
+
+def _first_code(community) -> str:
+    return f"{community.code}-W"
+
+
+# --- Grids ------------------------------------------------------------------------------------------------------
+
+
+def _build_grids(ctx: DemoContext, communities) -> list[Grid]:
+    branches = defaultdict(list)
+    for branch in ctx.shared["grid_branches"]:
+        branches[branch.parent_id].append(branch)
+    thirds_per_second = iter(spread(ctx.rng, THIRD_LEVEL_GRIDS, len(ctx.shared["grid_branches"]), minimum=2))
+    next_tree = (Grid.objects.aggregate(top=Max("tree_id"))["top"] or 0) + 1
+    levels: dict[int, list[Grid]] = defaultdict(list)
+    for tree_id, community in enumerate(communities, start=next_tree):
+        short = community.name.removesuffix("社区党委")
+        first = _grid(community, None, _first_code(community), f"{short}社区网格", GridLevel.FIRST, tree_id)
+        levels[1].append(first)
+        for number, branch in enumerate(sorted(branches[community.pk], key=lambda b: b.code), start=1):
+            second = _grid(community, first, f"{first.code}{number:02d}", f"{short}社区第{NUMERALS[number - 1]}片区",
+                           GridLevel.SECOND, tree_id)  # fmt: skip
+            levels[2].append(second)
+            for index in range(1, next(thirds_per_second) + 1):
+                name = f"{second.name}第{NUMERALS[index - 1]}网格"
+                third = _grid(community, second, f"{second.code}-{index}", name, GridLevel.THIRD, tree_id)
+                third.branch = branch if index == 1 else None  # one-to-one with the grid Party branch
+                levels[3].append(third)
+    for depth in (1, 2, 3):
+        bulk_create(Grid, levels[depth])
+    for tree_id in range(next_tree, next_tree + len(communities)):
+        Grid.objects.partial_rebuild(tree_id)
+    ctx.say(f"grids: {len(levels[1])} first-level, {len(levels[2])} second-level, {len(levels[3])} third-level grids")
+    return levels[3]
+
+
+def _grid(community, parent, code: str, name: str, grid_level: int, tree_id: int) -> Grid:
+    """An unsaved grid; lft/rght are placeholders the rebuild replaces."""
+    return Grid(
+        community=community, parent=parent, code=code, name=name, grid_level=grid_level, boundary=f"{name}四至范围",
+        tree_id=tree_id, level=parent.level + 1 if parent else 0, lft=0, rght=0,
+    )  # fmt: skip
+
+
+# --- People with duties -----------------------------------------------------------------------------------------
+
+
+def _build_roles(ctx: DemoContext, grids: list[Grid]) -> list[User]:
+    password = make_password(DEMO_PASSWORD)  # hashed once: 122 hashes would take half a minute
+    workers, roles = [], []
+    for number, grid in enumerate(grids, start=1):
+        gender = MALE if ctx.rng.random() < 0.45 else FEMALE
+        name = ctx.person_name(gender)
+        user = User(
+            username=WORKER_USERNAME.format(number), password=password, role=Role.GRID_WORKER,
+            scope=grid.community, first_name=name, phone=ctx.mobile(),
+        )  # fmt: skip
+        workers.append(user)
+        started = random_date(ctx.rng, *ROLE_START)
+        roles.append(GridRole(grid=grid, duty=GridDuty.FULL_TIME_WORKER, name=name, phone=user.phone, user=user,
+                              started_on=started))  # fmt: skip
+        roles.append(_role(ctx, grid, GridDuty.GRID_HEAD))
+    bulk_create(User, workers)
+    bulk_create(GridRole, roles)
+    return workers
+
+
+def _role(ctx: DemoContext, grid: Grid, duty: str) -> GridRole:
+    gender = MALE if ctx.rng.random() < 0.6 else FEMALE
+    return GridRole(
+        grid=grid, duty=duty, name=ctx.person_name(gender), phone=ctx.mobile(),
+        started_on=random_date(ctx.rng, *ROLE_START),
+    )  # fmt: skip
+
+
+# --- Buildings and households -----------------------------------------------------------------------------------
+
+
+def _build_buildings_and_households(ctx: DemoContext, grids: list[Grid]) -> None:
+    occupied_target = round(RESIDENTS_PER_SCALE * ctx.scale / MEAN_HOUSEHOLD_SIZE)
+    per_grid = spread(ctx.rng, occupied_target, len(grids), minimum=1)
+    buildings, rooms, heads = [], [], []
+    for index, (grid, occupied) in enumerate(zip(grids, per_grid, strict=True)):
+        grid_buildings, grid_rooms = _plan_grid(ctx, grid, occupied)
+        if index % EMPTY_BUILDING_EVERY == 0:
+            grid_buildings.append(Building(grid=grid, name=f"新建{len(grid_buildings) + 1}栋", floors=18, units=2,
+                                           address=f"{grid.name}（在建，未入住）"))  # fmt: skip
+        buildings += grid_buildings
+        rooms += grid_rooms
+        heads += [_role(ctx, grid, GridDuty.BUILDING_HEAD) for b in grid_buildings[::2] if b.floors and b.floors > 1]
+    bulk_create(Building, buildings, batch_size=1000)
+    households = []
+    for building, unit, room in rooms:
+        vacant = ctx.rng.random() < VACANT_SHARE
+        kind = (
+            HouseholdKind.VACANT
+            if vacant
+            else ctx.rng.choices(list(HOUSEHOLD_KINDS), list(HOUSEHOLD_KINDS.values()))[0]
+        )
+        households.append(Household(building=building, unit=unit, room=room, kind=kind))
+    bulk_create(Household, households, batch_size=2000)
+    bulk_create(GridRole, heads)
+    vacant = sum(h.kind == HouseholdKind.VACANT for h in households)
+    ctx.say(
+        f"grids: {len(buildings)} buildings, {len(households)} households ({vacant} vacant), "
+        f"{len(heads)} building heads"
+    )
+
+
+def _plan_grid(ctx: DemoContext, grid: Grid, occupied: int) -> tuple[list[Building], list[tuple]]:
+    """Buildings enough for `occupied` households (plus vacant rooms), and the rooms to make in them."""
+    buildings, rooms = [], []
+    wanted = round(occupied / (1 - VACANT_SHARE))
+    while len(rooms) < wanted:
+        number = len(buildings) + 1
+        if ctx.rng.random() < 0.2:
+            building = Building(grid=grid, name=f"{number}巷", kind=BuildingKind.BUNGALOW, floors=1, units=1,
+                                address=f"{grid.name}{number}巷")  # fmt: skip
+            places = [("", f"{n}号") for n in range(1, ctx.rng.randint(4, 10) + 1)]
+        else:
+            floors, units = ctx.rng.choice((6, 6, 7, 11, 18)), ctx.rng.choice((1, 2, 2, 3))
+            kind = BuildingKind.MIXED if ctx.rng.random() < 0.08 else BuildingKind.RESIDENTIAL
+            building = Building(grid=grid, name=f"{number}栋", kind=kind, floors=floors, units=units,
+                                address=f"{grid.name}{number}栋")  # fmt: skip
+            places = [(str(u), f"{f}0{r}") for u in range(1, units + 1) for f in range(1, floors + 1) for r in (1, 2)]
+        buildings.append(building)
+        rooms += [(building, unit, room) for unit, room in places[: wanted - len(rooms)]]
+    return buildings, rooms
+
+
+# --- Sharing and the logins table -------------------------------------------------------------------------------
+
+
+def _share(ctx: DemoContext, communities) -> None:
+    grids = list(
+        Grid.objects.filter(community__in=communities, grid_level=GridLevel.THIRD).select_related("community")
+        .order_by("code")
+    )  # fmt: skip
+    workers = dict(
+        GridRole.objects.filter(grid__in=grids, duty=GridDuty.FULL_TIME_WORKER, user__isnull=False)
+        .values_list("grid_id", "user_id")
+    )  # fmt: skip
+    ctx.shared.update(third_level_grids=grids, grid_workers=workers)
+
+
+def _say_logins(ctx: DemoContext) -> None:
+    first = User.objects.filter(username=WORKER_USERNAME.format(1)).first()
+    if first is None:
+        return
+    grid = first.worked_grids()[0].name if first.worked_grids() else "-"
+    rows = [[first.username, DEMO_PASSWORD, str(Role(first.role).label), grid]]
+    ctx.epilogue += [
+        "",
+        f"网格员账号 (grid workers): {WORKER_USERNAME.format(1)} … {WORKER_USERNAME.format(THIRD_LEVEL_GRIDS)}",
+        *format_table(["用户名", "密码", "角色", "网格"], rows),
+    ]
+
+
+# --- Visits (after the residents builder) -----------------------------------------------------------------------
+
+CARE_UNVISITED_SHARE = 0.15  # care households the worker has not reached lately: a gap on purpose
+VISIT_DAYS = 90
+
+
+def build_visits(ctx: DemoContext) -> None:
+    """Each grid worker's visits over the past 90 days, reckoned from the real today (the report's today)."""
+    grids = ctx.shared["third_level_grids"]
+    if Visit.objects.filter(household__building__grid__in=grids).exists():
+        ctx.say("grids: demo visits already exist, leaving them as they are")
+        return
+    today = timezone.localdate()
+    care = set(
+        Resident.objects.current().filter(household__building__grid__in=grids, tags__needs_care_visits=True)
+        .values_list("household_id", flat=True)
+    )  # fmt: skip
+    occupied = Household.objects.filter(building__grid__in=grids).exclude(kind=HouseholdKind.VACANT)
+    visits = []
+    for household_id, grid_id in occupied.order_by("pk").values_list("pk", "building__grid_id"):
+        visitor = ctx.shared["grid_workers"][grid_id]
+        visits += _visits_for(ctx, household_id, visitor, household_id in care, today)
+    bulk_create(Visit, visits, batch_size=2000)
+    ctx.say(f"grids: {len(visits)} visits over the past {VISIT_DAYS} days, {len(care)} care households")
+
+
+def _visits_for(ctx: DemoContext, household_id: int, visitor_id: int, care: bool, today) -> list[Visit]:
+    def visit(days_ago: int, kind: str) -> Visit:
+        return Visit(
+            household_id=household_id, visitor_id=visitor_id, visited_on=today - datetime.timedelta(days=days_ago),
+            kind=kind, notes="走访正常，无异常情况。", follow_up_needed=ctx.rng.random() < 0.05,
+        )  # fmt: skip
+
+    if care:
+        if ctx.rng.random() < CARE_UNVISITED_SHARE:
+            return [visit(ctx.rng.randint(45, VISIT_DAYS - 1), VisitKind.CARE)] if ctx.rng.random() < 0.5 else []
+        return [
+            visit(ctx.rng.randint(0, 29), VisitKind.CARE),
+            visit(ctx.rng.randint(30, VISIT_DAYS - 1), VisitKind.CARE),
+        ]
+    count = ctx.rng.choices((0, 1, 2), (35, 50, 15))[0]
+    kinds = (VisitKind.ROUTINE, VisitKind.INFO_CHECK, VisitKind.MUST_ATTEND, VisitKind.MEDIATION)
+    return [visit(ctx.rng.randint(0, VISIT_DAYS - 1), ctx.rng.choices(kinds, (70, 20, 5, 5))[0]) for _ in range(count)]
