@@ -8,6 +8,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
-            queryset = filter_.extra.get("queryset")
+            # django-filter builds a choice field from `filter_.queryset` (it overwrites extra["queryset"] with it).
+            queryset = getattr(filter_, "queryset", None)
             if user is not None and queryset is not None and hasattr(queryset, "visible_to"):
-                filter_.extra["queryset"] = queryset.visible_to(user)
+                filter_.queryset = queryset.visible_to(user)

@@ -75,6 +75,11 @@ class Organization(MPTTModel):
                 self._check_tree_position()
             except ValidationError as exc:
                 errors["parent"] = exc
+            try:
+                self._check_children_still_allowed()
+            except ValidationError as exc:
+                # The level is what changed when existing children no longer fit: say so beside that field.
+                errors["level"] = exc
         if errors:
             raise ValidationError(errors)
 
@@ -83,8 +88,6 @@ class Organization(MPTTModel):
         if parent is not None and self.pk and (parent.pk == self.pk or self._is_ancestor_of(parent)):
             raise ValidationError(_("不能把组织移到它自己或它的下级之下。"), code="cycle")
         check_placement(self.level, parent.level if parent else None)
-        if self.pk:
-            self._check_children_still_allowed()
 
     def _is_ancestor_of(self, other: "Organization") -> bool:
         # Compare against the stored tree numbers: `self` may hold unsaved edits.
@@ -92,6 +95,8 @@ class Organization(MPTTModel):
         return bool(stored) and other.tree_id == stored["tree_id"] and stored["lft"] < other.lft < stored["rght"]
 
     def _check_children_still_allowed(self) -> None:
+        if not self.pk:
+            return
         allowed = ALLOWED_CHILDREN.get(self.level, frozenset())
         bad = self.children.exclude(level__in=allowed).values_list("level", flat=True).first()
         if bad:

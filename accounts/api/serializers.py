@@ -43,8 +43,14 @@ class UserSerializer(ScopedModelSerializer):
     def validate(self, attrs):
         if self.instance is None and not attrs.get("password"):
             raise serializers.ValidationError({"password": [_("新建账号时必须设置密码。")]})
+        # The raw password is not the model's value (that is its hash): keep it out of full_clean and pass it on.
         password = attrs.pop("password", None)
         attrs = super().validate(attrs)
+        # The base validate() copies every writable model field back, here the stored hash: never treat it as input.
+        attrs.pop("password", None)
         if password:
             attrs["password"] = password
         return attrs
+
+    def _clean_exclusions(self, model) -> list[str]:
+        return [*super()._clean_exclusions(model), "password"]

@@ -1,0 +1,111 @@
+"""ID card and phone validation: the one wrapper every form, serializer and import goes through."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from stdnum.cn import ric
+
+from core.validators import FEMALE, MALE, normalize_phone, parse_id_number
+
+
+def _with_check_digit(body17: str) -> str:
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def _code(callable_, *args) -> str:
+    with pytest.raises(ValidationError) as caught:
+        callable_(*args)
+    return caught.value.code
+
+
+VALID_MALE = _with_check_digit("34252419800517001")  # order 001: odd → male
+VALID_FEMALE = _with_check_digit("34252419850302002")
+
+
+def test_valid_number_yields_birth_date_and_gender():
+    facts = parse_id_number(VALID_MALE)
+    assert facts.number == VALID_MALE
+    assert facts.birth_date == datetime.date(1980, 5, 17)
+    assert facts.gender == MALE
+    assert parse_id_number(VALID_FEMALE).gender == FEMALE
+
+
+def test_surrounding_whitespace_is_ignored():
+    assert parse_id_number(f"  {VALID_MALE}\t").number == VALID_MALE
+
+
+def test_wrong_checksum_is_refused():
+    last = VALID_MALE[-1]
+    wrong = VALID_MALE[:-1] + ("0" if last != "0" else "1")
+    assert _code(parse_id_number, wrong) == "id_checksum"
+
+
+@pytest.mark.parametrize("value", [VALID_MALE[:17], VALID_MALE + "1", "3425241980"])
+def test_wrong_length_is_refused(value):
+    assert _code(parse_id_number, value) == "id_length"
+
+
+def test_letters_in_the_body_are_refused():
+    assert _code(parse_id_number, "3425241980051700A1") == "id_format"
+
+
+def test_impossible_birth_date_is_refused():
+    number = _with_check_digit("34252419800230001")  # 30 February
+    assert _code(parse_id_number, number) == "id_component"
+
+
+def test_future_birth_date_is_refused():
+    future = timezone.localdate() + datetime.timedelta(days=400)
+    number = _with_check_digit(f"341881{future:%Y%m%d}001")
+    with pytest.raises(ValidationError) as caught:
+        parse_id_number(number)
+    assert caught.value.code == "id_future_birth"
+    assert "晚于今天" in caught.value.messages[0]
+
+
+def test_fifteen_digit_legacy_number_is_refused_with_its_own_message():
+    with pytest.raises(ValidationError) as caught:
+        parse_id_number("342524800517001")
+    assert caught.value.code == "legacy_id"
+    assert "15 位" in caught.value.messages[0]
+
+
+def test_lower_case_x_is_normalised_to_upper_case():
+    body = next(body for n in range(1000) if ric.calc_check_digit((body := f"34252419800517{n:03d}") + "0") == "X")
+    assert parse_id_number(body + "x").number == body + "X"
+
+
+def test_area_table_gap_becomes_a_validation_error(monkeypatch):
+    def missing_county(number):
+        raise KeyError(number[:6])
+
+    monkeypatch.setattr(ric, "get_birth_place", missing_county)
+    assert _code(parse_id_number, VALID_MALE) == "id_component"
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_empty_value_is_refused(value):
+    with pytest.raises(ValidationError):
+        parse_id_number(value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("0563-2012345", "05632012345"),
+        ("(0563) 2012345", "05632012345"),
+        ("021-12345678", "02112345678"),
+    ],
+)
+def test_valid_phone_numbers_are_normalised(typed, expected):
+    assert normalize_phone(typed) == expected
+
+
+@pytest.mark.parametrize("junk", ["abc", "电话", "139123", "1391234567890", "12345"])
+def test_junk_or_short_phone_numbers_are_refused(junk):
+    assert _code(normalize_phone, junk) == "phone_invalid"
