@@ -70,6 +70,15 @@ def other_grid():
 
 
 @pytest.fixture
+def eager_import(monkeypatch, settings, tmp_path):
+    """Run the import task in-process even when Redis makes Celery queue it (no worker runs in tests)."""
+    from residents.tasks import run_resident_import
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(run_resident_import, "delay", lambda job_id: run_resident_import.apply(args=[job_id]))
+
+
+@pytest.fixture
 def staff(community):
     return UserFactory(role=Role.STAFF, scope=community)
 
@@ -204,10 +213,7 @@ def test_building_and_household_exports_are_masked_and_scoped(grid, other_grid, 
 # --- Admin pages ----------------------------------------------------------------------------------------------
 
 
-def test_admin_import_with_a_bad_row_shows_the_row_then_valid_only_writes_the_rest(
-    grid, staff, client, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_admin_import_with_a_bad_row_shows_the_row_then_valid_only_writes_the_rest(grid, staff, client, eager_import):
     client.force_login(staff)
     content = xlsx_bytes([sheet_row("JB-01", "101"), sheet_row("JB-01", "102", name="李四", phone="12345")])
     upload = SimpleUploadedFile("居民.xlsx", content)
@@ -222,8 +228,7 @@ def test_admin_import_with_a_bad_row_shows_the_row_then_valid_only_writes_the_re
     assert list(Resident.objects.values_list("name", flat=True)) == ["张三"]
 
 
-def test_someone_elses_import_job_is_not_found(grid, staff, client, settings, community, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_someone_elses_import_job_is_not_found(grid, staff, client, community, eager_import):
     client.force_login(staff)
     upload = SimpleUploadedFile("居民.xlsx", xlsx_bytes([sheet_row("JB-01")]))
     response = client.post(reverse("admin:residents_resident_import_sheet"), {"file": upload})
