@@ -1,18 +1,31 @@
 """The coverage report: "地不漏房、房不漏户、户不漏人" made checkable, for a grid or any organization node.
 
-Every figure is a database aggregate over the node's subtree; nothing loops over rows in Python.
+Every figure is a database aggregate over the node's subtree; nothing loops over rows in Python. The figures fall
+into three families, one query each: buildings, households (with their residents, care needs and visits as
+subqueries) and residents. The same family queries, grouped by a CASE over the child nodes' tree ranges, give the
+figures of every direct child at once (`coverage_breakdown`).
 """
 
+from __future__ import annotations
+
 import datetime
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, fields
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from grids.models import Building, Grid, Household, Visit
 from orgs.models import Organization
+from orgs.rules import Level
 from residents.models import Resident
+
+# How each counted model reaches its grid.
+_GRID_PATH = {Building: "grid", Household: "building__grid", Resident: "household__building__grid"}
+
+# Organization levels whose children get their own line in a breakdown (the main line of the tree).
+_BREAKDOWN_LEVELS = (Level.STREET, Level.COMMUNITY)
 
 
 @dataclass(frozen=True)
@@ -36,88 +49,175 @@ class CoverageReport:
     def as_dict(self) -> dict:
         return asdict(self) | {"visited_share": self.visited_share}
 
+    @classmethod
+    def from_counts(cls, counts: Counter) -> CoverageReport:
+        return cls(
+            **{f.name: counts[f.name] for f in fields(cls) if f.name != "care_visit_days"},
+            care_visit_days=care_visit_days(),
+        )
 
-def _subtree(path: str, node) -> Q:
-    return Q(**{f"{path}__tree_id": node.tree_id, f"{path}__lft__gte": node.lft, f"{path}__lft__lte": node.rght})
 
+@dataclass(frozen=True)
+class _Window:
+    """The dates the visit figures are measured against."""
 
-def _grid_filter(node) -> Q:
-    """Grids under an organization node (through their community) or under a grid node."""
-    if isinstance(node, Grid):
-        return Q(tree_id=node.tree_id, lft__gte=node.lft, lft__lte=node.rght)
-    assert isinstance(node, Organization)
-    return _subtree("community", node)
+    today: datetime.date
+
+    @property
+    def since(self) -> datetime.date:
+        return self.today - datetime.timedelta(days=care_visit_days())
+
+    @property
+    def month_start(self) -> datetime.date:
+        return self.today.replace(day=1)
 
 
 def care_visit_days() -> int:
     return settings.COVERAGE_CARE_VISIT_DAYS
 
 
-def coverage_report(*, node, today: datetime.date | None = None) -> CoverageReport:
+def subtree_grids(node: Organization | Grid) -> QuerySet[Grid]:
+    """Grids under an organization node (through their community) or under (and including) a grid node."""
+    if isinstance(node, Grid):
+        return Grid.objects.filter(tree_id=node.tree_id, lft__gte=node.lft, lft__lte=node.rght)
+    if not isinstance(node, Organization):
+        raise TypeError(f"coverage is reported for an Organization or a Grid, not {type(node).__name__}")
+    return Grid.objects.filter(
+        community__tree_id=node.tree_id, community__lft__gte=node.lft, community__lft__lte=node.rght
+    )
+
+
+def coverage_report(*, node: Organization | Grid, today: datetime.date | None = None) -> CoverageReport:
     """Coverage figures for everything beneath `node` (an Organization or a Grid)."""
-    today = today or timezone.localdate()
-    grids = Grid.objects.filter(_grid_filter(node))
-    buildings = Building.objects.filter(grid__in=grids)
-    households = Household.objects.filter(building__in=buildings)
-    residents = Resident.objects.current().filter(household__in=households)
-    since = today - datetime.timedelta(days=care_visit_days())
-    month_start = today.replace(day=1)
+    window = _Window(today or timezone.localdate())
+    grids = subtree_grids(node)
 
-    care = Exists(Resident.objects.current().filter(household=OuterRef("pk"), tags__needs_care_visits=True))
-    recent_visit = Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
-    month_visit = Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=month_start))
-    any_resident = Exists(Resident.objects.current().filter(household=OuterRef("pk")))
-    any_household = Exists(Household.objects.filter(building=OuterRef("pk")))
+    def inside(queryset: QuerySet, path: str) -> QuerySet:
+        return queryset.filter(**{f"{path}__in": grids})
 
-    building_figures = buildings.aggregate(total=Count("pk"), empty=Count("pk", filter=~Q(any_household)))
-    household_figures = households.aggregate(
-        total=Count("pk"),
-        empty=Count("pk", filter=~Q(any_resident)),
-        care=Count("pk", filter=Q(care)),
-        care_unvisited=Count("pk", filter=Q(care) & ~Q(recent_visit)),
-        visited_month=Count("pk", filter=Q(month_visit)),
+    counts = Counter()
+    for family, aggregates in _families(window):
+        counts.update(inside(family, _GRID_PATH[family.model]).aggregate(**aggregates))
+    return CoverageReport.from_counts(_derive(counts))
+
+
+def coverage_children(node: Organization | Grid) -> list[Organization | Grid]:
+    """The direct children a breakdown lists: communities under a street, grids under a community or a grid."""
+    if isinstance(node, Grid):
+        return list(node.get_children().order_by("code"))
+    if node.level == Level.COMMUNITY:
+        return list(Grid.objects.filter(community=node, parent__isnull=True).order_by("code"))
+    return list(node.get_children().filter(level__in=_BREAKDOWN_LEVELS).order_by("code"))
+
+
+def coverage_breakdown(
+    *, node: Organization | Grid, today: datetime.date | None = None
+) -> tuple[CoverageReport, list[tuple[Organization | Grid, CoverageReport]]]:
+    """The node's report and one report per direct child, from one GROUP BY query per figure family.
+
+    Rows beneath the node but under no listed child (a grid's own buildings, say) count towards the node only.
+    """
+    window = _Window(today or timezone.localdate())
+    grids = subtree_grids(node)
+    children = coverage_children(node)
+
+    def grouped(queryset: QuerySet, path: str) -> QuerySet:
+        return queryset.filter(**{f"{path}__in": grids}).values(child=_child_key(node, children, path))
+
+    by_child: dict[int | None, Counter] = {}
+    for family, aggregates in _families(window):
+        for row in grouped(family, _GRID_PATH[family.model]).annotate(**aggregates):
+            by_child.setdefault(row.pop("child"), Counter()).update(row)
+    total = sum(by_child.values(), Counter())
+    return CoverageReport.from_counts(_derive(total)), [
+        (child, CoverageReport.from_counts(_derive(by_child.get(child.pk, Counter())))) for child in children
+    ]
+
+
+def _child_key(node, children: list, path: str) -> Case:
+    """SQL naming the child whose subtree holds a row's grid: the grouping key of a breakdown."""
+    through_community = isinstance(node, Organization) and node.level != Level.COMMUNITY
+    prefix = f"{path}__community__" if through_community else f"{path}__"
+    whens = [
+        When(
+            **{f"{prefix}tree_id": c.tree_id, f"{prefix}lft__gte": c.lft, f"{prefix}lft__lte": c.rght},
+            then=Value(c.pk, output_field=BigIntegerField()),
+        )
+        for c in children
+    ]
+    no_child = Value(None, output_field=BigIntegerField())
+    return Case(*whens, default=no_child) if whens else no_child
+
+
+def _households_of_building() -> QuerySet:
+    return Household.objects.filter(building=OuterRef("pk"))
+
+
+def _families(window: _Window) -> list[tuple[QuerySet, dict]]:
+    """The three figure families: the rows each counts and the aggregates over them.
+
+    Households without residents are counted from the residents' side (households minus distinct households of
+    current residents): a NOT EXISTS per household costs one index probe per household, the distinct count one
+    pass over the residents already being read.
+    """
+    current = Resident.objects.current()
+    care = Q(pk__in=current.filter(tags__needs_care_visits=True).values("household_id"))
+    recent = Q(pk__in=Visit.objects.filter(visited_on__range=(window.since, window.today)).values("household_id"))
+    this_month = Q(
+        pk__in=Visit.objects.filter(visited_on__range=(window.month_start, window.today)).values("household_id")
     )
-    resident_figures = residents.aggregate(
-        total=Count("pk"),
-        missing_id=Count("pk", filter=Q(id_number="")),
-        missing_phone=Count("pk", filter=Q(phone="")),
-    )
-    return CoverageReport(
-        buildings=building_figures["total"],
-        buildings_without_households=building_figures["empty"],
-        households=household_figures["total"],
-        households_without_residents=household_figures["empty"],
-        residents=resident_figures["total"],
-        residents_missing_id=resident_figures["missing_id"],
-        residents_missing_phone=resident_figures["missing_phone"],
-        care_households=household_figures["care"],
-        care_households_unvisited=household_figures["care_unvisited"],
-        households_visited_this_month=household_figures["visited_month"],
-        care_visit_days=care_visit_days(),
-    )
+    return [
+        (
+            Building.objects.all(),
+            {
+                "buildings": Count("pk"),
+                "buildings_without_households": Count("pk", filter=~Exists(_households_of_building())),
+            },
+        ),
+        (
+            Household.objects.all(),
+            {
+                "households": Count("pk"),
+                "care_households": Count("pk", filter=care),
+                "care_households_unvisited": Count("pk", filter=care & ~recent),
+                "households_visited_this_month": Count("pk", filter=this_month),
+            },
+        ),
+        (
+            current,
+            {
+                "residents": Count("pk"),
+                "residents_missing_id": Count("pk", filter=Q(id_number="")),
+                "residents_missing_phone": Count("pk", filter=Q(phone="")),
+                "households_with_residents": Count("household_id", distinct=True),
+            },
+        ),
+    ]
+
+
+def _derive(counts: Counter) -> Counter:
+    counts["households_without_residents"] = counts["households"] - counts["households_with_residents"]
+    return counts
 
 
 def coverage_gaps(*, grid: Grid, today: datetime.date | None = None, limit: int = 50) -> dict:
     """The rows behind a grid's gaps, for the grid worker to act on (each list capped at `limit`)."""
-    today = today or timezone.localdate()
-    since = today - datetime.timedelta(days=care_visit_days())
-    grids = Grid.objects.filter(_grid_filter(grid))
+    window = _Window(today or timezone.localdate())
+    grids = subtree_grids(grid)
+    current = Resident.objects.current()
     households = Household.objects.filter(building__grid__in=grids).select_related("building")
-    care = Exists(Resident.objects.current().filter(household=OuterRef("pk"), tags__needs_care_visits=True))
-    recent_visit = Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
+    care = Q(pk__in=current.filter(tags__needs_care_visits=True).values("household_id"))
+    recent = Q(pk__in=Visit.objects.filter(visited_on__range=(window.since, window.today)).values("household_id"))
     return {
         "buildings_without_households": list(
-            Building.objects.filter(grid__in=grids).filter(~Exists(Household.objects.filter(building=OuterRef("pk"))))[
-                :limit
-            ]
+            Building.objects.filter(grid__in=grids).filter(~Exists(_households_of_building()))[:limit]
         ),
         "households_without_residents": list(
-            households.filter(~Exists(Resident.objects.current().filter(household=OuterRef("pk"))))[:limit]
+            households.filter(~Exists(current.filter(household=OuterRef("pk"))))[:limit]
         ),
-        "care_households_unvisited": list(households.filter(care).filter(~recent_visit)[:limit]),
+        "care_households_unvisited": list(households.filter(care & ~recent)[:limit]),
         "residents_missing_id_or_phone": list(
-            Resident.objects.current()
-            .filter(household__in=households)
+            current.filter(household__in=households)
             .filter(Q(id_number="") | Q(phone=""))
             .select_related("household__building")[:limit]
         ),

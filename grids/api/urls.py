@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from grids.api.coverage import CoverageView
 from grids.api.views import BuildingViewSet, GridRoleViewSet, GridViewSet, HouseholdViewSet, VisitViewSet
 
 router = DefaultRouter()
@@ -10,4 +12,6 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
 
 # Non-router endpoints (e.g. coverage/) go here.
-urlpatterns = []
+urlpatterns = [
+    path("coverage/", CoverageView.as_view(), name="coverage"),
+]
