@@ -1,0 +1,1 @@
+"""Benchmarks run against PostgreSQL at city scale: `python -m bench.<name> --help`."""
