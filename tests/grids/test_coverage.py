@@ -7,7 +7,15 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from grids.coverage import CoverageReport, coverage_breakdown, coverage_children, coverage_gaps, coverage_report
+from grids.coverage import (
+    CoverageReport,
+    _grids_outside_if_fewer,
+    coverage_breakdown,
+    coverage_children,
+    coverage_gaps,
+    coverage_report,
+    subtree_grids,
+)
 from grids.models import Building, Grid, GridLevel, Household, Visit
 from orgs.models import Organization
 from orgs.rules import Level
@@ -55,6 +63,16 @@ def build_city(seed: int) -> Organization:
     return Organization.objects.get(pk=city.pk)
 
 
+def tiny_city() -> Organization:
+    """A second, smaller city: what lies outside the first one's subtree."""
+    community = OrganizationFactory(level=Level.COMMUNITY, parent=OrganizationFactory(level=Level.DISTRICT))
+    household = HouseholdFactory(building=BuildingFactory(grid=GridFactory(community=community)))
+    ResidentFactory(household=household, id_number="", phone="", tags=[CareTagFactory(code="cov-care")])
+    VisitFactory(household=household)
+    BuildingFactory(grid=GridFactory(community=community))
+    return community
+
+
 def direct_count(node, today: datetime.date) -> CoverageReport:
     """The figures counted the slow, obvious way: Python over every row."""
     if isinstance(node, Grid):
@@ -99,11 +117,23 @@ def every_node(city: Organization) -> list:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_coverage_figures_equal_a_direct_count_on_a_random_city(seed):
+    tiny_city()
     city = build_city(seed)
     today = timezone.localdate()
     assert coverage_report(node=city, today=today).residents > 0
-    for node in every_node(city):
+    for node in [*every_node(city), *Organization.objects.filter(level=Level.DISTRICT).exclude(pk=city.pk)]:
         assert coverage_report(node=node, today=today) == direct_count(node, today), node
+
+
+def test_a_city_wide_report_counts_everything_less_the_few_grids_outside():
+    other = tiny_city()
+    city = build_city(8)
+    outside = _grids_outside_if_fewer(subtree_grids(city))
+    assert outside and set(outside) == set(
+        Grid.objects.filter(community=other).exclude(buildings=None).values_list("pk", flat=True)
+    )
+    assert _grids_outside_if_fewer(subtree_grids(other)) is None
+    assert coverage_report(node=city) == direct_count(city, timezone.localdate())
 
 
 @pytest.mark.parametrize("seed", [4, 5])
