@@ -12,10 +12,11 @@ class Role(models.TextChoices):
     STAFF = "staff", _("社区/街道工作人员")
     GRID_WORKER = "grid_worker", _("网格员")
     INTEGRATOR = "integrator", _("接口对接方")
+    UNIT_LIAISON = "unit_liaison", _("驻区单位联络员")
 
 
 # Roles that may write inside their scope; officials read only.
-WRITER_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR})
+WRITER_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR, Role.UNIT_LIAISON})
 # Roles that work in the browser admin (and so need Django's is_staff flag).
 ADMIN_ROLES = frozenset({Role.STAFF, Role.OFFICIAL})
 
@@ -38,6 +39,15 @@ class User(AbstractUser):
         blank=True,
         related_name="scoped_users",
         help_text=_("用户可以查看和管理的组织节点（含其全部下级）。"),
+    )
+    unit = models.ForeignKey(
+        "cobuilding.ResidentUnit",
+        verbose_name=_("所属驻区单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaison_users",
+        help_text=_("驻区单位联络员只能看到本单位的协议、承诺、会议事项和吹哨。"),
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
@@ -65,6 +75,8 @@ class User(AbstractUser):
         A grid worker with current grid duties reaches their grids (and each grid's Party branch); one without
         any falls back to the organization scope, as before grids existed.
         """
+        if self.role == Role.UNIT_LIAISON:
+            return [("unit", self.unit)] if self.unit_id else []
         if self.role == Role.GRID_WORKER:
             grids = self.worked_grids()
             if grids:

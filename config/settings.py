@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "residents",
     "services",
     "volunteers",
+    "notifications",
+    "cobuilding",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -108,6 +111,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Email: reminders are sent through Django's email backend (console output when none is configured) ---------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="tongxinyuan@localhost")
 
 # --- Passwords and auth ------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

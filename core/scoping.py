@@ -18,19 +18,48 @@ VIEW = "view"
 CHANGE = "change"
 
 
-def _subtree_q(path: str, node) -> Q:
+def subtree_q(path: str, node) -> Q:
+    """Rows whose node at `path` lies in `node`'s subtree ("" = the row itself is the node)."""
     prefix = f"{path}__" if path else ""
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__gte": node.lft, f"{prefix}lft__lte": node.rght})
 
 
+def _node_q(path, node) -> Q:
+    if callable(path):  # a model whose reach is not one foreign-key path (e.g. a unit shared by communities)
+        return path(node)
+    if hasattr(node, "tree_id"):
+        return subtree_q(path, node)
+    return Q(**{path or "pk": node.pk})  # a flat scope node such as a resident unit
+
+
+def _crosses_many(model: type[models.Model], path: str) -> bool:
+    """Whether a lookup path passes through a to-many relation (and so could repeat rows in a join)."""
+    for part in path.split("__") if path else []:
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
 def scope_q(model: type[models.Model], user) -> Q | None:
-    """The filter for what `user` may see of `model`, or None when they may see nothing of it."""
-    paths: dict[str, str] = getattr(model, "scope_paths", {})
+    """The filter for what `user` may see of `model`, or None when they may see nothing of it.
+
+    `scope_paths` maps a kind of scope node ("org", "grid", "unit") to the lookup path from the model to such a
+    node, or to a function of the node returning a Q for the rare model that needs more than one path.
+    """
+    paths: dict = getattr(model, "scope_paths", {})
     condition = None
     for kind, node in user.scope_nodes():
         if kind not in paths:
             continue
-        node_q = _subtree_q(paths[kind], node)
+        path = paths[kind]
+        node_q = _node_q(path, node)
+        if isinstance(path, str) and _crosses_many(model, path):
+            # A unit sees a meeting it attends once, not once per attending unit: filter by id, not by join.
+            node_q = Q(pk__in=model._base_manager.filter(node_q).values("pk"))
         condition = node_q if condition is None else condition | node_q
     return condition
 

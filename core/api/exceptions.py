@@ -25,7 +25,10 @@ def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.Validation
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "illegal_transition":
+        # A state-machine move the transition table forbids conflicts with the row's current state.
+        exc = Conflict(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = Conflict(_("仍有其他记录引用它，不能删除。请先处理这些记录。"))
