@@ -19,7 +19,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, dedup_key: str, link:
     Returns how many were created. Safe to call twice (and from two workers at once): the unique constraint and
     ignore_conflicts make the second call insert nothing.
     """
-    users = [user for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values()]
+    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
     if not users:
         return 0
     existing = set(
