@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from grids.coverage import (
     CoverageReport,
-    _grids_outside_if_fewer,
+    _grids_with_buildings,
     coverage_breakdown,
     coverage_children,
     coverage_gaps,
@@ -128,11 +128,9 @@ def test_coverage_figures_equal_a_direct_count_on_a_random_city(seed):
 def test_a_city_wide_report_counts_everything_less_the_few_grids_outside():
     other = tiny_city()
     city = build_city(8)
-    outside = _grids_outside_if_fewer(subtree_grids(city))
-    assert outside and set(outside) == set(
-        Grid.objects.filter(community=other).exclude(buildings=None).values_list("pk", flat=True)
-    )
-    assert _grids_outside_if_fewer(subtree_grids(other)) is None
+    inside, outside = _grids_with_buildings(subtree_grids(city))
+    assert set(outside) == set(Grid.objects.filter(community=other).values_list("pk", flat=True))
+    assert outside.total() == 2 < inside.total() == Building.objects.count() - 2
     assert coverage_report(node=city) == direct_count(city, timezone.localdate())
 
 
