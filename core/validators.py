@@ -89,3 +89,29 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+def clean_phone_field(instance, field: str, errors: dict) -> None:
+    """For a model's clean(): normalise `field` in place, or record its error under the field's name."""
+    value = getattr(instance, field)
+    if not value:
+        return
+    try:
+        setattr(instance, field, normalize_phone(value))
+    except ValidationError as exc:
+        errors[field] = exc
+
+
+def clean_id_card_fields(instance, errors: dict) -> None:
+    """For a model's clean(): check `id_number`, fill gender and birth date from it, flag typed values that differ."""
+    if not instance.id_number:
+        return
+    try:
+        facts = parse_id_number(instance.id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc
+        return
+    instance.id_number = facts.number
+    errors.update(id_card_mismatch_errors(facts, gender=instance.gender, birth_date=instance.birth_date))
+    instance.gender = instance.gender or facts.gender
+    instance.birth_date = instance.birth_date or facts.birth_date

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
-from core.validators import normalize_phone
+from core.validators import clean_phone_field
 from grids.querysets import BuildingQuerySet, GridQuerySet, GridRoleQuerySet, HouseholdQuerySet, VisitQuerySet
 from grids.validators import validate_outline
 from orgs.rules import Level
@@ -143,11 +143,7 @@ class GridRole(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.phone:
-            try:
-                self.phone = normalize_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
+        clean_phone_field(self, "phone", errors)
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             errors["ended_on"] = ValidationError(_("结束日期不能早于开始日期。"), code="end_before_start")
         if errors:
@@ -247,11 +243,7 @@ class Household(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.phone:
-            try:
-                self.phone = normalize_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
+        clean_phone_field(self, "phone", errors)
         if self.head_id and self.pk and self.head.household_id != self.pk:
             errors["head"] = ValidationError(_("户主须是本户成员。"), code="head_not_member")
         if errors:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
-from core.validators import FEMALE, MALE, id_card_mismatch_errors, normalize_phone, parse_id_number
+from core.validators import FEMALE, MALE, clean_id_card_fields, clean_phone_field
 from orgs.querysets import OrganizationQuerySet, OrgPositionQuerySet, PartyMemberQuerySet
 from orgs.rules import ALLOWED_CHILDREN, Level, check_placement
 
@@ -63,11 +63,7 @@ class Organization(MPTTModel):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.phone:
-            try:
-                self.phone = normalize_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
+        clean_phone_field(self, "phone", errors)
         if self.founded_on and self.founded_on > timezone.localdate():
             errors["founded_on"] = ValidationError(_("成立日期不能晚于今天。"), code="future")
         if self.level:
@@ -164,21 +160,8 @@ class PartyMember(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.id_number:
-            try:
-                facts = parse_id_number(self.id_number)
-            except ValidationError as exc:
-                errors["id_number"] = exc
-            else:
-                self.id_number = facts.number
-                errors.update(id_card_mismatch_errors(facts, gender=self.gender, birth_date=self.birth_date))
-                self.gender = self.gender or facts.gender
-                self.birth_date = self.birth_date or facts.birth_date
-        if self.phone:
-            try:
-                self.phone = normalize_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
+        clean_id_card_fields(self, errors)
+        clean_phone_field(self, "phone", errors)
         if self.joined_on and self.joined_on > timezone.localdate():
             errors["joined_on"] = ValidationError(_("入党日期不能晚于今天。"), code="future")
         elif self.joined_on and self.birth_date and self.joined_on < self.birth_date:

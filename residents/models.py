@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
-from core.validators import id_card_mismatch_errors, normalize_phone, parse_id_number
+from core.validators import clean_id_card_fields, clean_phone_field
 from orgs.models import Gender
 from residents.querysets import ResidenceHistoryQuerySet, ResidentQuerySet
 
@@ -112,21 +112,8 @@ class Resident(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.id_number:
-            try:
-                facts = parse_id_number(self.id_number)
-            except ValidationError as exc:
-                errors["id_number"] = exc
-            else:
-                self.id_number = facts.number
-                errors.update(id_card_mismatch_errors(facts, gender=self.gender, birth_date=self.birth_date))
-                self.gender = self.gender or facts.gender
-                self.birth_date = self.birth_date or facts.birth_date
-        if self.phone:
-            try:
-                self.phone = normalize_phone(self.phone)
-            except ValidationError as exc:
-                errors["phone"] = exc
+        clean_id_card_fields(self, errors)
+        clean_phone_field(self, "phone", errors)
         if self.birth_date and self.birth_date > timezone.localdate():
             errors.setdefault("birth_date", ValidationError(_("出生日期不能晚于今天。"), code="future"))
         if self.party_member_id and self.political_status not in (

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet, subtree_q
-from core.validators import normalize_phone
+from core.validators import clean_phone_field
 from orgs.rules import Level
 
 
@@ -85,11 +85,7 @@ class ResidentUnit(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.contact_phone:
-            try:
-                self.contact_phone = normalize_phone(self.contact_phone)
-            except ValidationError as exc:
-                errors["contact_phone"] = exc
+        clean_phone_field(self, "contact_phone", errors)
         if self.registered_with_id and self.registered_with.level not in (Level.STREET, Level.DISTRICT):
             errors["registered_with"] = ValidationError(_("驻区单位须登记在街道或区。"), code="registered_level")
         if self.party_organization_id and self.party_organization.level not in (
@@ -154,11 +150,7 @@ class UnitReport(models.Model):
         errors = {}
         if self.community_id and self.community.level != Level.COMMUNITY:
             errors["community"] = ValidationError(_("只能向社区报到。"), code="community_level")
-        if self.liaison_phone:
-            try:
-                self.liaison_phone = normalize_phone(self.liaison_phone)
-            except ValidationError as exc:
-                errors["liaison_phone"] = exc
+        clean_phone_field(self, "liaison_phone", errors)
         if self.reported_on and self.reported_on > timezone.localdate():
             errors["reported_on"] = ValidationError(_("报到日期不能晚于今天。"), code="future")
         if errors:
