@@ -142,6 +142,7 @@ class PartyMember(models.Model):
                 fields=["id_number"],
                 condition=Q(is_active=True),
                 name="unique_active_member_id_number",
+                violation_error_code="unique",  # reported beside the field, not as a form-wide error
                 violation_error_message=_("已有在册党员使用此身份证号。"),
             )
         ]

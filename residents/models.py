@@ -97,6 +97,7 @@ class Resident(models.Model):
                 fields=["id_number"],
                 condition=Q(status__in=("registered", "floating")) & ~Q(id_number=""),
                 name="unique_current_resident_id_number",
+                violation_error_code="unique",  # reported beside the field, not as a form-wide error
                 violation_error_message=_("已有在住居民使用此身份证号。"),
             )
         ]

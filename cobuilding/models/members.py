@@ -53,6 +53,7 @@ class MemberReport(models.Model):
                 fields=["member"],
                 condition=Q(is_active=True),
                 name="one_active_home_community_per_member",
+                violation_error_code="unique",  # reported beside the field, not as a form-wide error
                 violation_error_message=_("该党员已向一个社区报到。"),
             )
         ]

@@ -234,7 +234,7 @@ def test_duplicate_active_id_number_is_refused():
     ResidentFactory(household=_household_in(cast.home), id_number=FULL_ID)
     response = client_as(cast.owner).post(RESIDENTS.url, {**_payload(cast.home), "id_number": FULL_ID}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["已有在住居民使用此身份证号。"]}
+    assert response.json() == {"id_number": ["已有在住居民使用此身份证号。"]}
     assert Resident.objects.filter(id_number=FULL_ID).count() == 1
 
 
