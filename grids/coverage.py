@@ -199,14 +199,14 @@ class _Family:
 def _families(window: _Window) -> list[_Family]:
     """The figure families, one query each.
 
-    Each family starts from its own rows, the small side: care households are the distinct households of tagged
-    current residents, households visited this month those of this month's visits, so nothing probes every
-    household of the city (an EXISTS or IN inside FILTER is evaluated once per household). Occupied households
-    are a semi-join (EXISTS in WHERE), since COUNT(DISTINCT household) over a million residents sorts them all;
-    over every row they are the distinct household ids of current residents, read straight off their partial
-    index. Households without residents are households minus occupied households.
+    Each family starts from its own rows, the small side (care households, households visited this month,
+    occupied households as a semi-join), so nothing probes every household of the city: an EXISTS or IN inside
+    FILTER is evaluated once per household, and COUNT(DISTINCT household) over a million residents sorts them all.
+    Over every row, care and occupied households are the distinct household ids of (tagged) current residents,
+    read straight off their partial indexes. Households without residents are households minus occupied ones.
     """
     current = Resident.objects.current()
+    care_residents = current.filter(tags__needs_care_visits=True).values("household_id")
     recent_ids = Visit.objects.filter(visited_on__range=(window.since, window.today)).values("household_id")
     households = Household.objects.all()
     return [
@@ -219,13 +219,15 @@ def _families(window: _Window) -> list[_Family]:
         ),
         _Family(households, {"households": Count("pk")}),
         _Family(
-            current.filter(tags__needs_care_visits=True),
-            {
-                "care_households": Count("household_id", distinct=True),
-                "care_households_unvisited": Count(
-                    "household_id", distinct=True, filter=~Q(household_id__in=recent_ids)
-                ),
-            },
+            households.filter(pk__in=care_residents),
+            {"care_households": Count("pk"), "care_households_unvisited": Count("pk", filter=~Q(pk__in=recent_ids))},
+            everywhere=(
+                care_residents.distinct(),
+                {
+                    "care_households": Count("household_id"),
+                    "care_households_unvisited": Count("household_id", filter=~Q(household_id__in=recent_ids)),
+                },
+            ),
         ),
         _Family(
             Visit.objects.filter(visited_on__range=(window.month_start, window.today)),
