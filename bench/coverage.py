@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python -m bench.coverage --residents 1000000
 
 Seeds the city on first use (bench/seed.py, keyed by the organization code BENCH-CITY-<N>), then runs each side
-`--runs` times after one warm-up run and prints the medians and their ratio. Exits non-zero when the two sides
-disagree on any figure. PostgreSQL only: the figures worth timing are the production database's.
+`--runs` times (in alternation, after one warm-up run) and prints the medians and their ratio. Exits non-zero when
+the two sides disagree on any figure. PostgreSQL only: the figures worth timing are the production database's.
 """
 
 from __future__ import annotations
@@ -78,14 +78,16 @@ def _care_visit_days() -> int:
     return care_visit_days()
 
 
-def timed(function, runs: int) -> tuple[float, object]:
-    result = function()  # warm-up: caches, plans
-    samples = []
+def timed_side_by_side(first, second, runs: int) -> tuple[float, float, object, object]:
+    """Median milliseconds of each function, run in alternation so that both see the same load on the machine."""
+    results = [first(), second()]  # warm-up: caches, plans
+    samples: list[list[float]] = [[], []]
     for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), result
+        for index, function in enumerate((first, second)):
+            started = time.perf_counter()
+            results[index] = function()
+            samples[index].append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1]), results[0], results[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
 
     city = seed_city(args.residents)
     today = timezone.localdate()
-    orm_ms, report = timed(lambda: coverage_report(node=city, today=today), args.runs)
-    raw_ms, raw = timed(lambda: raw_figures(city, today), args.runs)
+    orm_ms, raw_ms, report, raw = timed_side_by_side(
+        lambda: coverage_report(node=city, today=today), lambda: raw_figures(city, today), args.runs
+    )
     orm = {name: getattr(report, name) for name in FIGURES}
 
     ratio = orm_ms / raw_ms
