@@ -110,6 +110,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.check_tree_integrity",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 08:00 Beijing time, as the working day starts: agreements past their end expire first, then staff and unit
+    # liaisons find the day's reminders (agreements ending, commitments due, meetings tomorrow) on opening the portal.
+    "cobuilding-daily-reminders": {
+        "task": "cobuilding.tasks.daily_cobuilding_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Every 15 minutes: whistle deadlines are counted in hours (24 h to acknowledge, 72 h to respond), so a missed
+    # one is escalated, and a near one warned of, within a quarter of an hour rather than the next morning.
+    "cobuilding-sweep-whistle-calls": {
+        "task": "cobuilding.tasks.sweep_whistle_calls",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Email: reminders are sent through Django's email backend (console output when none is configured) ---------
@@ -127,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Special-care households not visited within this many days show as a coverage gap.
 COVERAGE_CARE_VISIT_DAYS = env_int("COVERAGE_CARE_VISIT_DAYS", default=30)
+# Ticket references read PREFIX-YYYYMMDD-NNNN over the phone; the rating link stays valid this many days, after
+# which an unrated resolved ticket closes as "not rated".
+TICKET_REFERENCE_PREFIX = env_str("TICKET_REFERENCE_PREFIX", default="NG")
+TICKET_RATING_DAYS = env_int("TICKET_RATING_DAYS", default=7)
 # Failed logins per (client address, username) before the token endpoint answers 429, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)

@@ -1,0 +1,270 @@
+"""Ticket writes: intake, every transition of the life, the resident's rating. One transaction each.
+
+Every change appends a TicketEvent (the timeline is never edited in place) and, after commit, queues the webhook
+deliveries for it. Views, serializers, Open311, tasks and the admin call these functions and nothing else.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.selectors import liaisons_of, staff_responsible_for
+from cobuilding.models import AgreementStatus
+from core.scoping import ensure_in_scope
+from notifications.services import notify
+from orgs.models import Organization
+from services.calendar import add_working_hours
+from services.models import (
+    EscalationLimit,
+    HandlingLevel,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketPhoto,
+    TicketStatus,
+)
+from services.transitions import NEEDS_REASON, target_of
+
+
+def next_reference(*, day: datetime.date | None = None) -> str:
+    """NG-20261123-0042: the prefix, the day, the day's running number; safe under concurrent intake."""
+    day = day or timezone.localdate()
+    TicketCounter.objects.get_or_create(day=day)
+    counter = TicketCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{settings.TICKET_REFERENCE_PREFIX}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _level_limit_hours(level: str) -> int:
+    limit = EscalationLimit.objects.filter(level=level).values_list("working_hours", flat=True).first()
+    return limit or 16
+
+
+def set_level_deadline(ticket: Ticket, *, level: str, start: datetime.datetime, due: datetime.datetime | None = None):
+    """Start the clock for `level`: its deadline, and the moment the yellow card is due within it."""
+    due = due or add_working_hours(start, _level_limit_hours(level))
+    share = EscalationLimit.objects.filter(level=level).values_list("yellow_card_share", flat=True).first() or 75
+    ticket.handling_level = level
+    ticket.level_started_at = start
+    ticket.level_due_at = due
+    ticket.warn_at = start + (due - start) * share / 100
+
+
+def record_event(
+    *, ticket: Ticket, kind: str, by, note: str = "", from_status: str = "", to_status: str = "", data=None
+) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=by, note=note, from_status=from_status, to_status=to_status, data=data or {}
+    )
+    from services.webhooks import enqueue_deliveries  # the webhook app side; imported late to avoid a cycle
+
+    transaction.on_commit(lambda: enqueue_deliveries(event_id=event.pk))
+    return event
+
+
+def _attach_photos(*, ticket: Ticket, event: TicketEvent | None, photos, by) -> None:
+    for photo in photos or ():
+        TicketPhoto.objects.create(ticket=ticket, event=event, image=photo, uploaded_by=by)
+
+
+def _initial_handling_org(*, community: Organization, grid) -> tuple[str, Organization]:
+    if grid is not None and grid.branch_id:
+        return HandlingLevel.GRID, grid.branch
+    return HandlingLevel.COMMUNITY, community
+
+
+@transaction.atomic
+def ticket_create(*, by, channel: str, service_item, community, description: str, photos=(), **fields) -> Ticket:
+    """Register a ticket: reference, SLA deadlines on China's working calendar, first event, photos."""
+    now = timezone.now()
+    ticket = Ticket(channel=channel, service_item=service_item, community=community, description=description, **fields)
+    ticket.full_clean(exclude=["reference", "handling_org", "rating_token"])
+    level, handling_org = _initial_handling_org(community=community, grid=ticket.grid)
+    ticket.reference = next_reference()
+    ticket.handling_org = handling_org
+    ticket.created_by = by if getattr(by, "is_authenticated", False) else None
+    ticket.response_due_at = add_working_hours(now, service_item.response_hours)
+    ticket.resolution_due_at = add_working_hours(now, service_item.resolution_hours)
+    set_level_deadline(ticket, level=level, start=now, due=ticket.resolution_due_at)
+    ticket.save()
+    event = record_event(ticket=ticket, kind="reported", by=ticket.created_by, to_status=TicketStatus.REPORTED)
+    _attach_photos(ticket=ticket, event=event, photos=photos, by=ticket.created_by or by)
+    if ticket.created_by is not None and ticket.created_by.role != Role.INTEGRATOR:
+        ensure_in_scope(ticket, ticket.created_by)
+    notify(
+        recipients=staff_responsible_for(community), kind="ticket_reported",
+        title=_("新工单 %(ref)s：%(item)s") % {"ref": ticket.reference, "item": service_item.name},
+        dedup_key=f"ticket-reported:{ticket.pk}", link=f"/tickets/{ticket.pk}/",
+    )  # fmt: skip
+    return ticket
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _check_dispatch_target(ticket: Ticket, *, assignee_user, assignee_unit, assignee_department: str, by) -> None:
+    if sum(bool(x) for x in (assignee_user, assignee_unit, assignee_department)) != 1:
+        raise ValidationError({"assignee": _("请选择一个承办人、承办单位或承办部门。")})
+    if assignee_user is not None:
+        visible = type(assignee_user).objects.visible_to(by).filter(pk=assignee_user.pk).exists()
+        if not visible or not assignee_user.is_active or assignee_user.role not in (Role.STAFF, Role.GRID_WORKER):
+            raise ValidationError({"assignee_user": _("承办人不存在或不在您的管辖范围内。")})
+    if assignee_unit is not None:
+        bound = assignee_unit.agreements.filter(community=ticket.community_id, status=AgreementStatus.ACTIVE)
+        if not bound.exists():
+            raise ValidationError({"assignee_unit": _("该单位与本社区没有生效的共驻共建协议，不能派单。")})
+
+
+@transaction.atomic
+def ticket_transition(*, ticket: Ticket, action: str, by, note: str = "", photos=(), **params) -> Ticket:
+    """Move a ticket by `action` through the transition table, with that action's own effects."""
+    if by.role == Role.OFFICIAL and not by.is_superuser:
+        raise PermissionDenied(_("区级领导账号只读。"))
+    ticket = _lock(ticket)
+    source = ticket.status
+    target = target_of(action, source)
+    if action in NEEDS_REASON and not note.strip():
+        raise ValidationError({"note": _("请填写原因。")})
+    now = timezone.now()
+    data = {}
+    if action == "accept":
+        ticket.owner = by  # 首问负责: the one who accepts owns it until it is closed
+        ticket.accepted_at = now
+    elif action == "dispatch":
+        _check_dispatch_target(
+            ticket, assignee_user=params.get("assignee_user"), assignee_unit=params.get("assignee_unit"),
+            assignee_department=params.get("assignee_department", ""), by=by,
+        )  # fmt: skip
+        ticket.assignee_user = params.get("assignee_user")
+        ticket.assignee_unit = params.get("assignee_unit")
+        ticket.assignee_department = params.get("assignee_department", "")
+        data = {
+            "assignee_user": ticket.assignee_user_id,
+            "assignee_unit": ticket.assignee_unit_id,
+            "assignee_department": ticket.assignee_department,
+        }
+    elif action == "resolve":
+        ticket.resolved_at = now
+        ticket.rating_token_expires_at = now + datetime.timedelta(days=settings.TICKET_RATING_DAYS)
+    elif action == "close":
+        ticket.closed_at = now
+    elif action == "reject":
+        data = {"referral": params.get("referral", "")}
+    elif action == "reopen":
+        ticket.resolved_at = None
+        ticket.closed_at = None
+    ticket.status = target
+    ticket.save()
+    event = record_event(
+        ticket=ticket, kind=action, by=by, note=note.strip(), from_status=source, to_status=target, data=data
+    )
+    _attach_photos(ticket=ticket, event=event, photos=photos, by=by)
+    _notify_after(ticket=ticket, action=action)
+    return ticket
+
+
+def _notify_after(*, ticket: Ticket, action: str) -> None:
+    link = f"/tickets/{ticket.pk}/"
+    if action == "dispatch":
+        recipients = [ticket.assignee_user] if ticket.assignee_user else []
+        if ticket.assignee_unit:
+            recipients += list(liaisons_of([ticket.assignee_unit]))
+        title = _("派单 %(ref)s：请及时办理") % {"ref": ticket.reference}
+    elif action in ("return", "resolve"):
+        recipients = [ticket.owner] if ticket.owner else []
+        title = _("工单 %(ref)s 已%(what)s") % {
+            "ref": ticket.reference,
+            "what": _("退回") if action == "return" else _("办结"),
+        }
+    else:
+        return
+    notify(
+        recipients=recipients, kind=f"ticket_{action}", title=title, link=link,
+        dedup_key=f"ticket-{action}:{ticket.pk}:{ticket.events.count()}",
+    )  # fmt: skip
+
+
+LOW_RATING = 3  # below this the resident is dissatisfied: the ticket reopens and counts against the handler
+
+
+@transaction.atomic
+def ticket_rate(*, token: str, rating: int, comment: str = "") -> Ticket:
+    """The resident's rating through the unguessable link; a low rating reopens the ticket for review."""
+    ticket = Ticket.objects.select_for_update().filter(rating_token=token).first()
+    if ticket is None:
+        raise ValidationError({"token": _("评价链接无效。")}, code="invalid_token")
+    if ticket.status != TicketStatus.RESOLVED or ticket.rated_at is not None:
+        raise ValidationError({"token": _("该工单已评价或暂不能评价。")}, code="used_token")
+    if ticket.rating_token_expires_at and ticket.rating_token_expires_at < timezone.now():
+        raise ValidationError({"token": _("评价链接已过期。")}, code="expired_token")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("请给出 1 到 5 分的评价。")})
+    ticket.rating = rating
+    ticket.rating_comment = comment.strip()
+    ticket.rated_at = timezone.now()
+    source = ticket.status
+    if rating < LOW_RATING:
+        ticket.status = TicketStatus.REOPENED
+        ticket.resolved_at = None
+        kind, data = "rated_dissatisfied", {"rating": rating, "counts_against": _handling_party(ticket)}
+    else:
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = ticket.rated_at
+        kind, data = "rated", {"rating": rating}
+    ticket.save()
+    record_event(
+        ticket=ticket, kind=kind, by=None, note=ticket.rating_comment, from_status=source, to_status=ticket.status,
+        data=data,
+    )  # fmt: skip
+    return ticket
+
+
+def _handling_party(ticket: Ticket) -> dict:
+    return {
+        "user": ticket.assignee_user_id,
+        "unit": ticket.assignee_unit_id,
+        "department": ticket.assignee_department,
+        "organization": ticket.handling_org_id,
+    }
+
+
+def close_unrated_tickets(*, now: datetime.datetime | None = None) -> int:
+    """Resolved tickets whose rating link has lapsed close as 'not rated' (set-based, idempotent)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = list(
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(status=TicketStatus.RESOLVED, rated_at__isnull=True, rating_token_expires_at__lt=now)
+            .values_list("pk", flat=True)
+        )
+        Ticket.objects.filter(pk__in=stale).update(status=TicketStatus.CLOSED, closed_at=now, closed_unrated=True)
+        events = TicketEvent.objects.bulk_create(
+            TicketEvent(
+                ticket_id=pk, kind="closed_unrated", from_status=TicketStatus.RESOLVED, to_status=TicketStatus.CLOSED
+            )
+            for pk in stale
+        )
+    from services.webhooks import enqueue_deliveries
+
+    for event in events:
+        enqueue_deliveries(event_id=event.pk)
+    return len(stale)
+
+
+@transaction.atomic
+def ticket_from_visit(*, visit, by, service_item, description: str = "") -> Ticket:
+    """A visit marked "follow-up needed" becomes a ticket in one step, located at the visited household."""
+    household = visit.household
+    grid = household.building.grid
+    return ticket_create(
+        by=by, channel="visit_follow_up", service_item=service_item, community=grid.community,
+        description=description or visit.notes or _("走访发现需跟进事项"), grid=grid, building=household.building,
+        household=household, reporter=household.head,
+    )  # fmt: skip
