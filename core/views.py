@@ -8,7 +8,8 @@ from accounts.models import Role
 class HomeView(LoginRequiredMixin, TemplateView):
     """Landing page after login: where each role goes next (admin, grid pages, dashboards, API docs).
 
-    A grid worker's day is on the grid pages, so they go straight there from the login form.
+    A grid worker's day is on the grid pages, and a unit liaison's on their unit's pages, so they go straight
+    there from the login form.
     """
 
     template_name = "home.html"
@@ -16,4 +17,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if request.user.role == Role.GRID_WORKER:
             return redirect("grid:home")
+        if request.user.role == Role.UNIT_LIAISON:
+            return redirect("unit:home")
         return super().get(request, *args, **kwargs)
