@@ -1,0 +1,33 @@
+"""Background jobs of the services app. Tasks take ids, call a service, and are idempotent."""
+
+from celery import shared_task
+from django.conf import settings
+
+from services.models import DeliveryStatus
+from services.webhooks import MAX_ATTEMPTS, attempt_delivery
+
+
+class WebhookDeliveryFailed(Exception):
+    """Raised to make Celery retry a delivery that may still succeed."""
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(WebhookDeliveryFailed,),
+    retry_backoff=30,  # 30 s, 1 min, 2 min, 4 min, 8 min: rides out a subscriber's restart or short outage
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_ATTEMPTS - 1,
+)
+def deliver_webhook(self, delivery_id: int) -> str | None:
+    """POST one signed delivery; every attempt is logged on the delivery, a failure retried up to 6 tries in all.
+
+    In embedded mode (no worker: tasks run eagerly inside the request) a failure is final after one attempt, so a
+    slow subscriber never holds a page for a minute of retries.
+    """
+    delivery = attempt_delivery(delivery_id, final=settings.CELERY_TASK_ALWAYS_EAGER)
+    if delivery is None:
+        return None
+    if delivery.status == DeliveryStatus.PENDING:
+        raise WebhookDeliveryFailed(f"delivery {delivery_id}: {delivery.last_error}")
+    return delivery.status
