@@ -143,6 +143,8 @@ COVERAGE_CARE_VISIT_DAYS = env_int("COVERAGE_CARE_VISIT_DAYS", default=30)
 # which an unrated resolved ticket closes as "not rated".
 TICKET_REFERENCE_PREFIX = env_str("TICKET_REFERENCE_PREFIX", default="NG")
 TICKET_RATING_DAYS = env_int("TICKET_RATING_DAYS", default=7)
+# Largest ticket photo accepted (bytes); phone photos are 2–4 MB, anything larger is rarely a photo.
+TICKET_PHOTO_MAX_BYTES = env_int("TICKET_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # Failed logins per (client address, username) before the token endpoint answers 429, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
@@ -189,6 +191,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" choice set: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "cobuilding.models.AgreementStatus",
+        "AgendaItemStatusEnum": "cobuilding.models.ItemStatus",
+        "WhistleCallStatusEnum": "cobuilding.models.CallStatus",
+        "NeedStatusEnum": "cobuilding.models.NeedStatus",
+        "UnitReportStatusEnum": "cobuilding.models.ReportStatus",
+        "ResidentUnitKindEnum": "cobuilding.models.UnitKind",
+        "CommitmentKindEnum": "cobuilding.models.CommitmentKind",
+    },
 }
 
 # --- Security: strict when DEBUG is off (passes `manage.py check --deploy`) -------------------------------------
