@@ -122,6 +122,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cobuilding.tasks.sweep_whistle_calls",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: level deadlines are counted in working hours and the shortest rung (grid) is a working day,
+    # so a ticket is escalated, or yellow-carded, within minutes of its deadline; the sweep is a few set-based
+    # queries and does nothing when nothing is due, so running it often costs little.
+    "services-escalate-overdue-tickets": {
+        "task": "services.tasks.escalate_overdue_tickets_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # 03:10 daily, off-peak: rating links lapse after days, not minutes, so closing the unrated ones once a night
+    # is soon enough and keeps the morning queue clean.
+    "services-close-unrated-tickets": {
+        "task": "services.tasks.close_unrated_tickets_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }
 
 # --- Email: reminders are sent through Django's email backend (console output when none is configured) ---------

@@ -37,6 +37,35 @@ def notify(*, recipients: Iterable, kind: str, title: str, dedup_key: str, link:
     return len(fresh)
 
 
+def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple[str, str, str]]) -> int:
+    """notify() for many messages to the same recipients at once: each message is (dedup_key, title, link).
+
+    One lookup and one insert for the whole batch (a sweep that escalates a thousand tickets to one street sends
+    its staff a thousand notifications in two queries); idempotent per (recipient, dedup_key) like notify().
+    """
+    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
+    messages = {key: (title, link) for key, title, link in messages}
+    if not users or not messages:
+        return 0
+    existing = set(
+        Notification.objects.filter(recipient__in=users, dedup_key__in=list(messages)).values_list(
+            "recipient_id", "dedup_key"
+        )
+    )
+    fresh = [
+        Notification(recipient=user, kind=kind, title=title[:200], link=link, dedup_key=key)
+        for key, (title, link) in messages.items()
+        for user in users
+        if (user.pk, key) not in existing
+    ]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=5000)
+    for key, (title, link) in messages.items():
+        emails = [user.email for user in users if (user.pk, key) not in existing and user.email]
+        if emails:
+            transaction.on_commit(lambda e=emails, t=title, li=link, k=key: _send_email(e, t, "", li, k))
+    return len(fresh)
+
+
 def _send_email(emails: list[str], title: str, body: str, link: str, dedup_key: str) -> None:
     try:
         send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)

@@ -31,3 +31,19 @@ def deliver_webhook(self, delivery_id: int) -> str | None:
     if delivery.status == DeliveryStatus.PENDING:
         raise WebhookDeliveryFailed(f"delivery {delivery_id}: {delivery.last_error}")
     return delivery.status
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=15, retry_backoff_max=300, retry_jitter=True, max_retries=5)
+def escalate_overdue_tickets_task() -> dict:
+    """The SLA sweep: yellow cards, escalation one rung up, the district flag. Idempotent; a failed run retries."""
+    from services.escalation import escalate_overdue_tickets
+
+    return escalate_overdue_tickets().as_dict()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=900, retry_jitter=True, max_retries=5)
+def close_unrated_tickets_task() -> int:
+    """Close, as 'not rated', resolved tickets whose rating link has lapsed. Idempotent; a failed run retries."""
+    from services.services import close_unrated_tickets
+
+    return close_unrated_tickets()

@@ -1,0 +1,279 @@
+"""The SLA sweep (逐级督办): yellow cards, escalation one rung up the tree, the district flag.
+
+Run every few minutes by `services.tasks.escalate_overdue_tickets_task`. It is set-based: a fixed handful of queries
+whatever the number of tickets (one locking SELECT per step, one UPDATE per rung, one bulk INSERT of events, a query
+for the staff to notify), so a backlog of a million overdue tickets costs a few statements, not a million.
+
+It is idempotent: an escalated ticket gets a new level deadline in the future, so a second sweep finds nothing to
+do; a yellow card is raised only on a ticket without a card, the district flag only once. It is safe in two workers
+at once: each step locks its candidate rows with SELECT ... FOR UPDATE SKIP LOCKED inside one transaction and only
+ever updates the rows it locked, so two sweeps split the work between them instead of doing it twice (on SQLite,
+which has no row locks, writes are serialised anyway).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import staff_responsible_for
+from notifications.services import notify_each
+from orgs.models import Organization
+from orgs.rules import Level
+from services.calendar import add_working_hours
+from services.models import Card, EscalationLimit, HandlingLevel, Ticket, TicketEvent
+from services.models.catalogue import LEVEL_ORDER
+from services.models.tickets import OPEN_STATUSES
+
+# The rungs above the grid, each with the organization level that answers for it.
+_ORG_LEVEL = {
+    HandlingLevel.COMMUNITY: Level.COMMUNITY,
+    HandlingLevel.STREET: Level.STREET,
+    HandlingLevel.DISTRICT: Level.DISTRICT,
+}
+_DEFAULT_HOURS = 16
+_DEFAULT_SHARE = 75
+
+
+@dataclass
+class SweepResult:
+    yellow: int = 0
+    escalated: int = 0
+    flagged: int = 0
+    notified: int = 0
+    event_ids: list[int] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"yellow": self.yellow, "escalated": self.escalated, "flagged": self.flagged, "notified": self.notified}
+
+
+@dataclass
+class _Candidate:
+    pk: int
+    community_id: int
+    level: str
+    org_id: int
+    count: int
+    reference: str
+    target_org: int | None = None  # set by _plan for a ticket that climbs
+
+
+def escalate_overdue_tickets(*, now: datetime.datetime | None = None) -> SweepResult:
+    """One sweep: yellow cards for deadlines near, escalation for deadlines passed, the district flag at the top."""
+    now = now or timezone.now()
+    result = SweepResult()
+    with transaction.atomic():
+        _raise_yellow_cards(now, result)
+        ladder = _ancestor_ladder()
+        overdue = _lock(
+            Ticket.objects.filter(status__in=OPEN_STATUSES, level_due_at__lte=now, flagged_for_district=False)
+        )
+        climbing, stuck = _plan(overdue, ladder)
+        _climb(climbing, now, result)
+        _flag(stuck, now, result)
+        event_ids = result.event_ids
+        transaction.on_commit(lambda: _enqueue_webhooks(event_ids))
+    return result
+
+
+# --- locking and planning -------------------------------------------------------------------------------------------
+
+
+def _lock(queryset) -> list[_Candidate]:
+    """The candidate rows, locked for this transaction; rows another sweep holds are skipped, not waited for."""
+    rows = (
+        queryset.select_for_update(skip_locked=True)
+        .order_by()
+        .values_list("pk", "community_id", "handling_level", "handling_org_id", "escalation_count", "reference")
+    )
+    return [_Candidate(*row) for row in rows]
+
+
+def _ancestor_ladder() -> dict[int, dict[str, int]]:
+    """community id → {handling level: the organization answering at that level}, from one query over the tree.
+
+    A community answers for itself, its street and district are the ancestors at those levels; a level with no
+    ancestor (a community with no district above it) is absent, and the ladder skips it.
+    """
+    orgs = {
+        pk: (level, parent_id)
+        for pk, level, parent_id in Organization.objects.filter(level__in=list(_ORG_LEVEL.values())).values_list(
+            "pk", "level", "parent_id"
+        )
+    }
+    by_org_level = {org_level: handling for handling, org_level in _ORG_LEVEL.items()}
+    ladder = {}
+    for pk, (level, _parent) in orgs.items():
+        if level != Level.COMMUNITY:
+            continue
+        rungs, node = {}, pk
+        while node in orgs:
+            node_level, parent = orgs[node]
+            rungs.setdefault(by_org_level[node_level], node)
+            node = parent
+        ladder[pk] = rungs
+    return ladder
+
+
+def _next_rung(level: str, rungs: dict[str, int]) -> str | None:
+    for higher in LEVEL_ORDER[LEVEL_ORDER.index(level) + 1 :]:
+        if higher in rungs:
+            return higher
+    return None
+
+
+def _plan(overdue: list[_Candidate], ladder: dict) -> tuple[dict[tuple[str, str], list[_Candidate]], list]:
+    """Group the overdue tickets by (from level, to level); those with no rung left are stuck at the top."""
+    climbing: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
+    stuck = []
+    for ticket in overdue:
+        rungs = ladder.get(ticket.community_id, {})
+        target = _next_rung(ticket.level, rungs)
+        if target is None:
+            stuck.append(ticket)
+        else:
+            ticket.target_org = rungs[target]
+            climbing[(ticket.level, target)].append(ticket)
+    return climbing, stuck
+
+
+def _among(pks: list[int]) -> Q:
+    """`pk IN (these ids)` with one bound parameter whatever the count (an array on PostgreSQL, JSON on SQLite)."""
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,)))
+    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", (json.dumps(pks),)))
+
+
+# --- the three steps ------------------------------------------------------------------------------------------------
+
+
+def _raise_yellow_cards(now: datetime.datetime, result: SweepResult) -> None:
+    near = _lock(
+        Ticket.objects.filter(status__in=OPEN_STATUSES, card=Card.NONE, warn_at__lte=now, level_due_at__gt=now)
+    )
+    if not near:
+        return
+    pks = [t.pk for t in near]
+    Ticket.objects.filter(_among(pks)).update(card=Card.YELLOW)
+    result.yellow = len(pks)
+    result.event_ids += _insert_events(
+        TicketEvent(ticket_id=t.pk, kind="yellow_card", data={"level": t.level, "org": t.org_id}) for t in near
+    )
+
+
+def _level_clock(level: str, now: datetime.datetime, limits: dict) -> tuple[datetime.datetime, datetime.datetime]:
+    """(warn_at, level_due_at) for a ticket arriving at `level` now: the formula of services.set_level_deadline."""
+    hours, share = limits.get(level, (_DEFAULT_HOURS, _DEFAULT_SHARE))
+    due = add_working_hours(now, hours)
+    return now + (due - now) * share / 100, due
+
+
+def _climb(climbing: dict, now: datetime.datetime, result: SweepResult) -> None:
+    if not climbing:
+        return
+    limits = {
+        row[0]: row[1:] for row in EscalationLimit.objects.values_list("level", "working_hours", "yellow_card_share")
+    }
+    notices: dict[int, list[_Candidate]] = defaultdict(list)
+    events = []
+    for (source, target), tickets in climbing.items():
+        warn_at, due = _level_clock(target, now, limits)
+        by_org: dict[int, list[int]] = defaultdict(list)
+        for ticket in tickets:
+            by_org[ticket.target_org].append(ticket.community_id)
+        Ticket.objects.filter(_among([t.pk for t in tickets])).update(
+            handling_level=target,
+            handling_org_id=_org_case(by_org),
+            escalation_count=F("escalation_count") + 1,
+            card=Card.RED,
+            level_started_at=now,
+            level_due_at=due,
+            warn_at=warn_at,
+        )
+        for ticket in tickets:
+            count = ticket.count + 1
+            events.append(
+                TicketEvent(
+                    ticket_id=ticket.pk,
+                    kind="escalated",
+                    data={
+                        "from_level": source,
+                        "to_level": target,
+                        "from_org": ticket.org_id,
+                        "to_org": ticket.target_org,
+                        "escalation_count": count,
+                    },
+                )  # fmt: skip
+            )
+            notices[ticket.target_org].append(ticket)
+        result.escalated += len(tickets)
+    result.event_ids += _insert_events(events)
+    result.notified = _notify(notices)
+
+
+def _org_case(by_org: dict[int, list[int]]):
+    """CASE community_id WHEN ... THEN the answering ancestor: one branch per target organization."""
+    if len(by_org) == 1:
+        return Value(next(iter(by_org)))
+    whens = [When(community_id__in=sorted(set(communities)), then=Value(org)) for org, communities in by_org.items()]
+    return Case(*whens, output_field=IntegerField())
+
+
+def _flag(stuck: list[_Candidate], now: datetime.datetime, result: SweepResult) -> None:
+    """Past the deadline with no rung left: flagged for the district once, and kept red."""
+    if not stuck:
+        return
+    Ticket.objects.filter(_among([t.pk for t in stuck])).update(flagged_for_district=True, card=Card.RED)
+    result.flagged = len(stuck)
+    result.event_ids += _insert_events(
+        TicketEvent(ticket_id=t.pk, kind="flagged_for_district", data={"level": t.level, "org": t.org_id})
+        for t in stuck
+    )
+
+
+# --- events, notifications, webhooks ------------------------------------------------------------------------------
+
+
+def _insert_events(events) -> list[int]:
+    created = TicketEvent.objects.bulk_create(list(events), batch_size=5000)
+    return [event.pk for event in created]
+
+
+def _notify(notices: dict[int, list[_Candidate]]) -> int:
+    """Tell the staff answering at each ticket's new level, one batch per target organization."""
+    sent = 0
+    for org in Organization.objects.filter(pk__in=list(notices)):
+        staff = list(staff_responsible_for(org))
+        if not staff:
+            continue
+        messages = [
+            (
+                f"ticket-escalated:{ticket.pk}:{ticket.count + 1}",
+                _("工单 %(ref)s 超期未办结，已升级至%(org)s督办") % {"ref": ticket.reference, "org": org.name},
+                f"/tickets/{ticket.pk}/",
+            )
+            for ticket in notices[org.pk]
+        ]
+        sent += notify_each(recipients=staff, kind="ticket_escalated", messages=messages)
+    return sent
+
+
+def _enqueue_webhooks(event_ids: list[int]) -> None:
+    """Queue the webhook deliveries of the new events, as services.record_event does for a single one."""
+    if not event_ids:
+        return
+    from services.models import WebhookSubscription
+    from services.webhooks import enqueue_deliveries
+
+    if not WebhookSubscription.objects.filter(is_active=True).exists():
+        return  # nobody listens: skip a million empty look-ups
+    for event_id in event_ids:
+        enqueue_deliveries(event_id=event_id)
