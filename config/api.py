@@ -9,10 +9,11 @@ from grids.api import urls as grids_api
 from notifications.api import urls as notifications_api
 from orgs.api import urls as orgs_api
 from residents.api import urls as residents_api
+from services.api import urls as services_api
 
 APP_ROUTERS = [
     accounts_api.router, orgs_api.router, grids_api.router, residents_api.router, cobuilding_api.router,
-    notifications_api.router,
+    notifications_api.router, services_api.router,
 ]  # fmt: skip
 
 router = DefaultRouter()

@@ -1,0 +1,177 @@
+"""Serializers for the point-order menu, orders, micro-wishes and housekeeper projects.
+
+State fields are read-only: they move through the viewsets' actions, which call services.community_services.
+Phones are masked on the way out (MaskedCharField), as everywhere.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cobuilding.models import ResidentUnit
+from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.masking import mask_phone
+from orgs.models import Organization, PartyMember
+from residents.models import Resident
+from services.community_services import wish_allowed_actions
+from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
+from services.transitions import allowed_actions
+
+
+class MenuServiceSerializer(ScopedModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    service_item_name = serializers.CharField(source="service_item.name", read_only=True)
+    provider_kind_display = serializers.CharField(source="get_provider_kind_display", read_only=True)
+    provider_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MenuService
+        fields = [
+            "id", "community", "community_name", "title", "description", "service_item", "service_item_name",
+            "provider_kind", "provider_kind_display", "provider_org", "provider_member", "provider_unit",
+            "provider_name", "is_active",
+        ]  # fmt: skip
+
+    def get_provider_name(self, obj) -> str:
+        provider = obj.provider_org or obj.provider_member or obj.provider_unit
+        return getattr(provider, "name", "")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """A point order as read: the ticket fields that matter to it, with the next allowed moves."""
+
+    menu_item_title = serializers.CharField(source="menu_item.title", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    reporter_phone = MaskedCharField(mask_phone, read_only=True)
+    assignee_unit_name = serializers.CharField(source="assignee_unit.name", read_only=True, default="")
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "reference", "menu_item", "menu_item_title", "service_item", "community", "community_name",
+            "status", "status_display", "reporter", "reporter_name", "reporter_phone", "description", "owner",
+            "assignee_user", "assignee_unit", "assignee_unit_name", "assignee_department", "response_due_at",
+            "resolution_due_at", "resolved_at", "rating", "created_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        moves = {"dispatch": "dispatch", "accept": "dispatch", "start": "take", "resolve": "done"}
+        return sorted({moves[a] for a in allowed_actions(obj.status) if a in moves})
+
+
+class OrderPlaceSerializer(serializers.Serializer):
+    """点单: which menu service, for whom (a resident, or a name and phone), and what exactly is asked."""
+
+    menu_item = serializers.PrimaryKeyRelatedField(queryset=MenuService.objects.filter(is_active=True))
+    reporter = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["menu_item"].queryset = MenuService.objects.visible_to(user).filter(is_active=True)
+        self.fields["reporter"].queryset = Resident.objects.visible_to(user)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OrderDoneSerializer(NoteSerializer):
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list, max_length=6)
+
+
+class MicroWishSerializer(serializers.ModelSerializer):
+    """A wish as staff read it: the resident named in full (staff already see residents in their scope)."""
+
+    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    claimed_by_name = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MicroWish
+        fields = [
+            "id", "resident", "resident_name", "community", "community_name", "title", "description", "status",
+            "status_display", "posted_by", "posted_at", "claimed_by_member", "claimed_by_unit", "claimed_by_org",
+            "claimed_by_name", "claimed_at", "fulfilled_at", "fulfilment_photo", "confirmed_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_claimed_by_name(self, obj) -> str:
+        claimer = obj.claimed_by_member or obj.claimed_by_unit or obj.claimed_by_org
+        return getattr(claimer, "name", "")
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return wish_allowed_actions(obj.status)
+
+
+class WishPostSerializer(serializers.Serializer):
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = Resident.objects.visible_to(self.context["request"].user)
+
+
+class WishClaimSerializer(serializers.Serializer):
+    """Exactly one claimer. Units are those the user's scope sees (units reporting to their community); members
+    and Party organizations are looked up city-wide, since an in-service member or a department's Party
+    organization claims wishes in communities outside its own place in the tree."""
+
+    member = serializers.PrimaryKeyRelatedField(queryset=PartyMember.objects.all(), required=False, allow_null=True)
+    unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all(), required=False, allow_null=True)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        if sum(attrs.get(k) is not None for k in ("member", "unit", "organization")) != 1:
+            raise serializers.ValidationError({"claimed_by": _("请选择一名认领党员、一个认领单位或一个认领党组织。")})
+        return attrs
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(self.context["request"].user)
+
+
+class WishFulfilSerializer(serializers.Serializer):
+    photo = serializers.FileField(
+        error_messages={"required": _("请上传心愿实现的照片。"), "null": _("请上传心愿实现的照片。")}
+    )
+
+
+class HousekeeperProjectSerializer(ScopedModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    funded_by_name = serializers.CharField(source="funded_by.name", read_only=True, default="")
+    rating_display = serializers.CharField(source="get_rating_display", read_only=True)
+
+    class Meta:
+        model = HousekeeperProject
+        fields = [
+            "id", "community", "community_name", "year", "title", "kind", "kind_display", "description",
+            "funded_by", "funded_by_name", "funding", "carried_out_by", "rating", "rating_display",
+        ]  # fmt: skip
+        read_only_fields = ["funded_by", "funding", "rating"]
+
+
+class ProjectClaimSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all())
+    funding = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    carried_out_by = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(self.context["request"].user)
+
+
+class ProjectRateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=ProjectRating.choices)

@@ -1,0 +1,154 @@
+"""Services API serializers: tickets read with masked phones and their allowed next actions; writes are inputs
+handed to services.services (no serializer saves a ticket itself)."""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from cobuilding.models import ResidentUnit
+from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.masking import mask_phone
+from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
+from services.transitions import allowed_actions
+from services.validators import validate_ticket_photo
+
+MAX_PHOTOS = 9  # what a phone's picker sends at most in one go
+
+
+class ServiceItemSerializer(ScopedModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    handling_level_display = serializers.CharField(source="get_handling_level_display", read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id", "code", "name", "category", "category_display", "handling_level", "handling_level_display",
+            "requirements", "materials", "response_hours", "resolution_hours", "can_proxy", "is_public", "is_active",
+            "organization",
+        ]  # fmt: skip
+
+
+class PublishedListEntrySerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = PublishedListEntry
+        fields = ["id", "kind", "kind_display", "organization", "title", "body", "sort_order"]
+
+
+class TicketPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.ImageField(source="image", read_only=True, use_url=True)
+
+    class Meta:
+        model = TicketPhoto
+        fields = ["id", "url", "event", "uploaded_at"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as read: state and SLA fields, names of its related rows, the reporter's phone masked."""
+
+    reporter_phone = MaskedCharField(mask_phone, read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    service_item_name = serializers.CharField(source="service_item.name", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    handling_org_name = serializers.CharField(source="handling_org.name", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    photos = TicketPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "reference", "channel", "channel_display", "service_item", "service_item_name", "priority",
+            "status", "status_display", "allowed_actions", "reporter", "reporter_name", "reporter_phone",
+            "community", "community_name", "grid", "building", "household", "address", "latitude", "longitude",
+            "description", "owner", "assignee_user", "assignee_unit", "assignee_department", "handling_level",
+            "handling_org", "handling_org_name", "escalation_count", "card", "flagged_for_district",
+            "response_due_at", "resolution_due_at", "level_due_at", "accepted_at", "resolved_at", "closed_at",
+            "rating", "rating_comment", "rated_at", "created_at", "photos",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_allowed_actions(self, ticket) -> list[str]:
+        return allowed_actions(ticket.status)
+
+
+def _photos_field():
+    return serializers.ListField(
+        child=serializers.FileField(validators=[validate_ticket_photo]),
+        required=False,
+        max_length=MAX_PHOTOS,
+        label=_("照片"),
+    )
+
+
+class TicketCreateSerializer(ScopedModelSerializer):
+    """Intake: the model's clean() answers per field; ticket_create does the rest (reference, SLA, first event)."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API, label=_("来源渠道"))
+    photos = _photos_field()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "channel", "service_item", "priority", "reporter", "reporter_name", "reporter_phone", "community",
+            "grid", "building", "household", "address", "latitude", "longitude", "description", "photos",
+        ]  # fmt: skip
+
+    def validate_service_item(self, item):
+        if not item.is_active:
+            raise serializers.ValidationError(_("该服务事项已停用。"))
+        return item
+
+
+class ScopedInputSerializer(serializers.Serializer):
+    """An action's input: related choices offer only rows the user may see."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if request is not None and queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(request.user)
+        return fields
+
+
+class TicketActionSerializer(ScopedInputSerializer):
+    """Input of every transition; each action reads the parameters it needs (dispatch: one assignee)."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
+    photos = _photos_field()
+    assignee_user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False, allow_null=True, label=_("承办人")
+    )
+    assignee_unit = serializers.PrimaryKeyRelatedField(
+        queryset=ResidentUnit.objects.all(), required=False, allow_null=True, label=_("承办单位")
+    )
+    assignee_department = serializers.CharField(required=False, allow_blank=True, default="", label=_("承办部门"))
+    referral = serializers.CharField(required=False, allow_blank=True, default="", label=_("转介去向"))
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+    photos = TicketPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "kind",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_name",
+            "note",
+            "data",
+            "created_at",
+            "photos",
+        ]
+
+    def get_actor_name(self, event) -> str:
+        if event.actor is None:
+            return ""
+        return event.actor.get_full_name() or event.actor.username
