@@ -16,6 +16,7 @@ urlpatterns = [
     path("unit/", include("cobuilding.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("config.api")),
+    path("open311/v2/", include("services.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
