@@ -2,6 +2,8 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cobuilding.models import (
     AgendaItem,
@@ -23,12 +25,17 @@ from orgs.filtersets import SubtreeFilter
 from orgs.models import Organization
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """A resident unit reached through a path the filterset's `filter_unit` method knows."""
+
+
 def _unit_choice(label):
-    return django_filters.ModelChoiceFilter(queryset=ResidentUnit.objects.all(), label=label, method="filter_unit")
+    return UnitFilter(queryset=ResidentUnit.objects.all(), label=label, method="filter_unit")
 
 
 class ResidentUnitFilterSet(ScopedFilterSet):
-    community = django_filters.ModelChoiceFilter(
+    community = extend_schema_field(OpenApiTypes.INT)(django_filters.ModelChoiceFilter)(
         queryset=Organization.objects.all(), method="filter_community", label=_("报到社区")
     )
 

@@ -172,7 +172,8 @@ def carry_over_unclosed_items(*, meeting: JointMeeting) -> int:
         AgendaItem.objects.unclosed()
         .filter(meeting__community_id=meeting.community_id, meeting__held_at__lt=meeting.held_at)
         .filter(carried_to__isnull=True)
-        .select_for_update()
+        # Lock only the items: PostgreSQL refuses FOR UPDATE on the nullable side of the carried_to outer join.
+        .select_for_update(of=("self",))
     )
     copies = [
         AgendaItem(

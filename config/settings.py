@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "UnitReportStatusEnum": "cobuilding.models.ReportStatus",
         "ResidentUnitKindEnum": "cobuilding.models.UnitKind",
         "CommitmentKindEnum": "cobuilding.models.CommitmentKind",
+        "MemberFeedbackRatingEnum": "cobuilding.models.FeedbackRating",
     },
 }
 

@@ -210,7 +210,8 @@ class ItemClaimSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(self.context["request"].user)
+        request = self.context.get("request")
+        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(getattr(request, "user", None))
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -221,7 +222,7 @@ class ItemClaimSerializer(serializers.Serializer):
         return attrs
 
 
-class NoteSerializer(serializers.Serializer):
+class ItemProgressNoteSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
@@ -297,7 +298,8 @@ class NeedMatchSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = CoBuildingAgreement.objects.visible_to(self.context["request"].user)
+        request = self.context.get("request")
+        self.fields["agreement"].queryset = CoBuildingAgreement.objects.visible_to(getattr(request, "user", None))
 
 
 class UnitResourceSerializer(ScopedModelSerializer):

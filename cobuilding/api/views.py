@@ -224,10 +224,10 @@ class AgendaItemViewSet(CoBuildingViewSet):
         services.item_claim(item=self.get_object(), unit=data["unit"], due_on=data["due_on"], by=request.user)
         return self._answer(self.get_object())
 
-    @extend_schema(request=s.NoteSerializer)
+    @extend_schema(request=s.ItemProgressNoteSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        data = self._input(s.NoteSerializer)
+        data = self._input(s.ItemProgressNoteSerializer)
         services.item_progress_add(item=self.get_object(), note=data["note"], by=request.user)
         return self._answer(self.get_object(), code=status.HTTP_201_CREATED)
 

@@ -573,3 +573,35 @@ def test_second_active_report_of_a_unit_to_one_community_is_refused(shared):
     response = client_as(shared.east_staff).post("/api/v1/unit-reports/", body, format="json")
     assert response.status_code == 400
     assert "已向此社区报到" in str(response.json())
+
+
+# --- admin (staff's other door to the same services) -----------------------------------------------------------
+
+
+def test_admin_pages_load_and_a_new_meeting_saved_in_admin_carries_items_over(shared, client):
+    old = JointMeetingFactory(community=shared.east, held_at=timezone.now() - datetime.timedelta(days=40))
+    AgendaItemFactory(meeting=old, title="未办结议题")
+    client.force_login(shared.east_staff)
+    for model in ("residentunit", "cobuildingagreement", "commitmentitem", "memberreport", "jointmeeting",
+                  "whistle", "communityneed", "unitresource", "deputyduty", "evaluationround"):  # fmt: skip
+        assert client.get(f"/admin/cobuilding/{model}/").status_code == 200, model
+    assert client.get("/admin/notifications/notification/").status_code == 200
+    now = timezone.localtime()
+    response = client.post("/admin/cobuilding/jointmeeting/add/", {
+        "community": shared.east.pk, "held_at_0": now.strftime("%Y-%m-%d"), "held_at_1": now.strftime("%H:%M:%S"),
+        "place": "会议室", "minutes": "", "attending_units": [shared.unit.pk],
+        "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = shared.east.joint_meetings.exclude(pk=old.pk).get()
+    assert [(i.title, i.is_carried_over) for i in new.items.all()] == [("未办结议题", True)]
+
+
+def test_admin_verify_action_makes_items_fulfilled(shared, client):
+    items = CommitmentItemFactory.create_batch(2, agreement=shared.east_agreement)
+    client.force_login(shared.east_staff)
+    response = client.post("/admin/cobuilding/commitmentitem/", {
+        "action": "verify_selected", "_selected_action": [i.pk for i in items],
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert CommitmentItem.objects.filter(pk__in=[i.pk for i in items], verified_at__isnull=False).count() == 2
