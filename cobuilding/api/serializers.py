@@ -66,8 +66,6 @@ class UnitReportSerializer(ScopedModelSerializer):
     class Meta:
         model = UnitReport
         # The model's constraints (one active report) are checked by full_clean(); DRF's own copy of them fails on
-        # partial updates of conditional constraints.
-        validators = []
         fields = [
             "id", "unit", "unit_name", "community", "community_name", "reported_on", "liaison_name", "liaison_phone",
             "status",
@@ -150,8 +148,6 @@ class MemberReportSerializer(ScopedModelSerializer):
     class Meta:
         model = MemberReport
         # The model's constraints (one active report) are checked by full_clean(); DRF's own copy of them fails on
-        # partial updates of conditional constraints.
-        validators = []
         fields = [
             "id", "member", "member_name", "member_phone", "member_organization", "community", "community_name",
             "reported_on", "service_post", "is_active", "feedback",

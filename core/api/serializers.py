@@ -21,6 +21,16 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     uniqueness among active rows) answer the API exactly as they answer the admin.
     """
 
+    def get_validators(self):
+        # The model's full_clean() below checks unique-together and (conditional) unique constraints with the
+        # model's own messages; DRF's generated copies of them would run first, and crash on a partial update of a
+        # conditional constraint, so they are left out here, once, for every serializer.
+        return []
+
+    def get_uniqueness_extra_kwargs(self, field_names, declared_fields, extra_kwargs):
+        # Nor does DRF make the fields of those constraints required: the model decides what is required.
+        return (extra_kwargs, {})
+
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")

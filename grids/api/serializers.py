@@ -36,8 +36,6 @@ class BuildingSerializer(ScopedModelSerializer):
     class Meta:
         model = Building
         fields = ["id", "grid", "grid_name", "name", "address", "floors", "units", "kind", "party_group"]
-        # Uniqueness is the model's constraint, checked by full_clean() with its own Chinese message.
-        validators = []
 
 
 class HouseholdSerializer(ScopedModelSerializer):
@@ -49,8 +47,6 @@ class HouseholdSerializer(ScopedModelSerializer):
     class Meta:
         model = Household
         fields = ["id", "building", "building_name", "grid", "unit", "room", "kind", "head", "head_name", "phone"]
-        # Uniqueness is the model's constraint, checked by full_clean() with its own Chinese message.
-        validators = []
 
 
 class VisitSerializer(ScopedModelSerializer):
