@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
         "ResidentUnitKindEnum": "cobuilding.models.UnitKind",
         "CommitmentKindEnum": "cobuilding.models.CommitmentKind",
         "MemberFeedbackRatingEnum": "cobuilding.models.FeedbackRating",
+        "TicketStatusEnum": "services.models.TicketStatus",
+        "HousekeeperProjectRatingEnum": "services.models.ProjectRating",
     },
 }
 

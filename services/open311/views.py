@@ -51,6 +51,7 @@ def error_response(status: int, description: str) -> Response:
 class GeoReportView(APIView):
     """No session or token authentication (the key comes as `api_key`), so no CSRF; every error in spec form."""
 
+    schema = None  # not part of /api/v1/'s OpenAPI: the GeoReport v2 spec documents it
     authentication_classes = []
     permission_classes = [AllowAny]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
