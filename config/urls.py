@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import HomeView
+from services.views import CatalogueView, RatingView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -15,6 +16,9 @@ urlpatterns = [
     path("grid/", include("grids.urls")),
     path("unit/", include("cobuilding.urls")),
     path("notifications/", include("notifications.urls")),
+    path("tickets/", include("services.urls")),
+    path("r/<str:token>/", RatingView.as_view(), name="ticket-rate"),
+    path("catalogue/<str:code>/", CatalogueView.as_view(), name="catalogue"),
     path("api/v1/", include("config.api")),
     path("open311/v2/", include("services.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

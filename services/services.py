@@ -194,16 +194,23 @@ def _notify_after(*, ticket: Ticket, action: str) -> None:
 LOW_RATING = 3  # below this the resident is dissatisfied: the ticket reopens and counts against the handler
 
 
-@transaction.atomic
-def ticket_rate(*, token: str, rating: int, comment: str = "") -> Ticket:
-    """The resident's rating through the unguessable link; a low rating reopens the ticket for review."""
-    ticket = Ticket.objects.select_for_update().filter(rating_token=token).first()
+def ticket_for_rating(*, token: str, lock: bool = False) -> Ticket:
+    """The ticket a rating link names, or the ValidationError saying why the link cannot be used (the page shows it)."""
+    tickets = Ticket.objects.select_for_update() if lock else Ticket.objects.all()
+    ticket = tickets.filter(rating_token=token).first() if token else None
     if ticket is None:
         raise ValidationError({"token": _("评价链接无效。")}, code="invalid_token")
     if ticket.status != TicketStatus.RESOLVED or ticket.rated_at is not None:
         raise ValidationError({"token": _("该工单已评价或暂不能评价。")}, code="used_token")
     if ticket.rating_token_expires_at and ticket.rating_token_expires_at < timezone.now():
         raise ValidationError({"token": _("评价链接已过期。")}, code="expired_token")
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, token: str, rating: int, comment: str = "") -> Ticket:
+    """The resident's rating through the unguessable link; a low rating reopens the ticket for review."""
+    ticket = ticket_for_rating(token=token, lock=True)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("请给出 1 到 5 分的评价。")})
     ticket.rating = rating

@@ -1,0 +1,288 @@
+"""Ticket page forms: hotline intake, grid worker report, visit follow-up, the next actions, the resident's rating.
+
+Forms only collect and check input; every write goes through services.services. Choices come from
+`visible_to(user)`, so a form never offers a row outside the user's scope.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from cobuilding.models import AgreementStatus, CoBuildingAgreement, ResidentUnit
+from grids.models import Grid
+from orgs.models import Organization
+from orgs.rules import Level
+from residents.models import Resident
+from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket, TicketStatus
+from services.models.tickets import Card
+from services.validators import validate_ticket_photo
+
+MAX_PHOTOS = 6
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each must be an image within the size limit (services.validators)."""
+
+    def __init__(self, *, capture: bool = False, **kwargs):
+        attrs = {"accept": "image/*", "multiple": True}
+        if capture:
+            attrs["capture"] = "environment"
+        kwargs.setdefault("widget", MultipleImageInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("照片"))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("最多上传 %(n)s 张照片。"), params={"n": MAX_PHOTOS}, code="too_many")
+        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
+        for photo in cleaned:
+            validate_ticket_photo(photo)
+        return cleaned
+
+
+class ServiceItemChoiceField(forms.ModelChoiceField):
+    """The catalogue grouped by category (<optgroup>), so the right item is found by eye during a call."""
+
+    def __init__(self, **kwargs):
+        queryset = ServiceItem.objects.filter(is_active=True).order_by("category", "code")
+        super().__init__(queryset=queryset, label=_("服务事项"), **kwargs)
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+    def grouped_choices(self):
+        labels = dict(ServiceCategory.choices)
+        groups: dict[str, list] = {}
+        for item in self.queryset:
+            groups.setdefault(item.category, []).append((item.pk, self.label_from_instance(item)))
+        return [("", "---------")] + [(labels.get(cat, cat), choices) for cat, choices in groups.items()]
+
+
+def _with_grouped_items(form: forms.Form) -> None:
+    field = form.fields["service_item"]
+    field.widget.choices = field.grouped_choices()
+
+
+def model_errors_to_form(form: forms.Form, error) -> None:
+    """Put a service's ValidationError beside the fields it names; the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class TicketIntakeForm(forms.Form):
+    """Hotline / one-window intake: pick a found resident, or type a name and phone for someone not registered."""
+
+    channel = forms.ChoiceField(
+        label=_("来源渠道"),
+        choices=[(Channel.HOTLINE, Channel.HOTLINE.label), (Channel.ONE_WINDOW, Channel.ONE_WINDOW.label)],
+        initial=Channel.HOTLINE,
+    )
+    reporter = forms.ModelChoiceField(queryset=Resident.objects.none(), required=False, widget=forms.HiddenInput)
+    reporter_name = forms.CharField(label=_("反映人姓名"), max_length=50, required=False)
+    reporter_phone = forms.CharField(label=_("反映人电话"), max_length=20, required=False)
+    community = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("所属社区"), required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    service_item = ServiceItemChoiceField()
+    description = forms.CharField(label=_("诉求描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    photos = PhotosField()
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporter"].queryset = Resident.objects.visible_to(user).select_related("household__building__grid")
+        communities = Organization.objects.visible_to(user).filter(level=Level.COMMUNITY).order_by("code")
+        self.fields["community"].queryset = communities
+        first_two = list(communities[:2])
+        if len(first_two) == 1:
+            self.fields["community"].initial = first_two[0].pk
+        _with_grouped_items(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        resident = cleaned.get("reporter")
+        if resident is None and not cleaned.get("reporter_name"):
+            self.add_error("reporter_name", _("请选择居民，或填写反映人姓名。"))
+        if resident is None and not cleaned.get("community") and "community" not in self.errors:
+            self.add_error("community", _("请选择所属社区。"))
+        return cleaned
+
+    def ticket_fields(self) -> dict:
+        """The keyword arguments for ticket_create; a picked resident fixes community, grid, building, household."""
+        data = self.cleaned_data
+        fields = {
+            "channel": data["channel"],
+            "service_item": data["service_item"],
+            "description": data["description"],
+            "priority": data["priority"],
+            "address": data["address"],
+            "reporter_name": data["reporter_name"],
+            "reporter_phone": data["reporter_phone"],
+            "community": data["community"],
+        }
+        resident = data.get("reporter")
+        if resident is not None:
+            household = resident.household
+            grid = household.building.grid
+            fields |= {
+                "reporter": resident,
+                "reporter_name": data["reporter_name"] or resident.name,
+                "community": grid.community,
+                "grid": grid,
+                "building": household.building,
+                "household": household,
+            }
+        return fields
+
+
+class GridReportForm(forms.Form):
+    """A grid worker reports from the phone: their grid preselected, a photo from the camera."""
+
+    grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("网格"))
+    service_item = ServiceItemChoiceField()
+    description = forms.CharField(label=_("情况描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    address = forms.CharField(label=_("具体位置"), max_length=200, required=False)
+    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
+    photos = PhotosField(capture=True)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        grids = Grid.objects.visible_to(user).select_related("community").order_by("tree_id", "lft")
+        self.fields["grid"].queryset = grids
+        first = grids.first()
+        if first is not None:
+            self.fields["grid"].initial = first.pk
+        _with_grouped_items(self)
+
+
+class VisitTicketForm(forms.Form):
+    service_item = ServiceItemChoiceField()
+    description = forms.CharField(label=_("诉求描述"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_grouped_items(self)
+
+
+class QueueFilterForm(forms.Form):
+    """The ticket queue's filters; a bad value is simply ignored (the queue shows unfiltered)."""
+
+    mine = forms.BooleanField(label=_("我的"), required=False)
+    overdue = forms.BooleanField(label=_("已超期"), required=False)
+    escalated = forms.BooleanField(label=_("升级到本级"), required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *TicketStatus.choices], required=False)
+    card = forms.ChoiceField(
+        label=_("预警"), choices=[("", _("全部")), (Card.YELLOW, Card.YELLOW.label), (Card.RED, Card.RED.label)],
+        required=False,
+    )  # fmt: skip
+
+
+# ---- next actions on the ticket page -------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, ticket: Ticket, user: User, **kwargs):
+        self.ticket, self.user = ticket, user
+        super().__init__(*args, **kwargs)
+
+    def params(self) -> dict:
+        return {}
+
+
+class ReasonForm(ActionForm):
+    note = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(ReasonForm):
+    referral = forms.CharField(label=_("建议转交"), max_length=200, required=False)
+
+    def params(self) -> dict:
+        return {"referral": self.cleaned_data["referral"]}
+
+
+class ResolveForm(ActionForm):
+    note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}))
+    photos = PhotosField(capture=True)
+
+
+class DispatchForm(ActionForm):
+    """To a grid worker or staff member in scope, a unit with an active agreement here, or a department by name."""
+
+    assignee_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("承办人"), required=False)
+    assignee_unit = forms.ModelChoiceField(queryset=ResidentUnit.objects.none(), label=_("承办单位"), required=False)
+    assignee_department = forms.CharField(label=_("承办部门"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.visible_to(self.user).filter(is_active=True, role__in=(Role.GRID_WORKER, Role.STAFF))
+        self.fields["assignee_user"].queryset = people.order_by("role", "username")
+        self.fields["assignee_user"].label_from_instance = _person_label
+        bound = CoBuildingAgreement.objects.filter(unit=OuterRef("pk"), community=self.ticket.community_id)
+        units = ResidentUnit.objects.visible_to(self.user).filter(Exists(bound.filter(status=AgreementStatus.ACTIVE)))
+        self.fields["assignee_unit"].queryset = units.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get("assignee_user"), cleaned.get("assignee_unit"), cleaned.get("assignee_department")]
+        if sum(bool(x) for x in chosen) != 1 and not self.errors:
+            raise forms.ValidationError(_("请选择一个承办人、承办单位或承办部门。"), code="assignee")
+        return cleaned
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "assignee_user": data.get("assignee_user"),
+            "assignee_unit": data.get("assignee_unit"),
+            "assignee_department": data.get("assignee_department", ""),
+        }
+
+
+def _person_label(user: User) -> str:
+    return f"{user.get_full_name() or user.username}（{user.get_role_display()}）"
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "accept": ActionForm,
+    "dispatch": DispatchForm,
+    "start": ActionForm,
+    "resolve": ResolveForm,
+    "close": ActionForm,
+    "return": ReasonForm,
+    "reject": RejectForm,
+    "reopen": ReasonForm,
+}
+
+ACTION_LABELS = {
+    "accept": _("受理"),
+    "dispatch": _("派单"),
+    "start": _("开始办理"),
+    "resolve": _("办结"),
+    "close": _("关闭"),
+    "return": _("退回"),
+    "reject": _("不予受理"),
+    "reopen": _("重启"),
+}
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("满意度"), coerce=int, widget=forms.RadioSelect,
+        choices=[
+            (5, _("5 非常满意")), (4, _("4 满意")), (3, _("3 基本满意")), (2, _("2 不满意")), (1, _("1 很不满意")),
+        ],
+        error_messages={"required": _("请选择满意度。")},
+    )  # fmt: skip
+    comment = forms.CharField(label=_("意见和建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

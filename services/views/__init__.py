@@ -1,0 +1,25 @@
+"""Ticket pages (mounted at /tickets/) and the public pages (/r/<token>/, /catalogue/<code>/)."""
+
+from services.views.intake import GridReportView, ResidentLookupView, TicketIntakeView, VisitTicketView
+from services.views.public import CatalogueView, RatingView
+from services.views.tickets import (
+    AssignedTicketsView,
+    TicketActionView,
+    TicketDetailView,
+    TicketPhotoView,
+    TicketQueueView,
+)
+
+__all__ = [
+    "AssignedTicketsView",
+    "CatalogueView",
+    "GridReportView",
+    "RatingView",
+    "ResidentLookupView",
+    "TicketActionView",
+    "TicketDetailView",
+    "TicketIntakeView",
+    "TicketPhotoView",
+    "TicketQueueView",
+    "VisitTicketView",
+]

@@ -1,0 +1,112 @@
+"""Filing a ticket: the hotline intake (find the resident while they talk), the grid worker's report from the phone,
+and a visit's follow-up turned into a ticket in one step. Every save goes through services.services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView
+
+from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404
+from core.scoping import CHANGE
+from grids.models import Visit
+from residents.models import Resident
+from services.forms import GridReportForm, TicketIntakeForm, VisitTicketForm, model_errors_to_form
+from services.models import Channel
+from services.services import ticket_create, ticket_from_visit
+
+LOOKUP_LIMIT = 10
+
+
+class TicketFormView(WriterRequiredMixin, FormView):
+    """A form whose valid input becomes a ticket through a service; its refusals land beside the fields."""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            self.ticket = self.create_ticket(form)
+        except ValidationError as error:
+            model_errors_to_form(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            form.add_error(None, _("该记录不在您的管辖范围内。"))
+            return self.form_invalid(form)
+        messages.success(self.request, _("已登记工单 %(ref)s。") % {"ref": self.ticket.reference})
+        return redirect("tickets:detail", pk=self.ticket.pk)
+
+
+class TicketIntakeView(TicketFormView):
+    """Hotline / one-window intake, fast enough for a call: search, pick, describe, save."""
+
+    form_class = TicketIntakeForm
+    template_name = "services/ticket_intake.html"
+
+    def create_ticket(self, form):
+        fields = form.ticket_fields()
+        return ticket_create(by=self.request.user, photos=form.cleaned_data["photos"], **fields)
+
+
+class ResidentLookupView(WriterRequiredMixin, ScopedObjectMixin, ListView):
+    """The intake's live search (htmx fragment): residents in scope by phone, name or pinyin initials, masked."""
+
+    model = Resident
+    template_name = "services/partials/resident_lookup.html"
+
+    @cached_property
+    def term(self) -> str:
+        return self.request.GET.get("q", "").strip()[:50]
+
+    def scope_related(self, queryset):
+        if len(self.term) < 2:
+            return queryset.none()
+        return queryset.current().search(self.term).with_related().order_by("name", "pk")[:LOOKUP_LIMIT]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(q=self.term, limit=LOOKUP_LIMIT, **kwargs)
+
+
+class GridReportView(TicketFormView):
+    """A grid worker reports what they found, from the phone, with a photo; their grid is preselected."""
+
+    form_class = GridReportForm
+    template_name = "services/ticket_report.html"
+
+    def create_ticket(self, form):
+        data = form.cleaned_data
+        grid = data["grid"]
+        return ticket_create(
+            by=self.request.user, channel=Channel.GRID_REPORT, service_item=data["service_item"],
+            community=grid.community, grid=grid, description=data["description"], address=data["address"],
+            priority=data["priority"], photos=data["photos"],
+        )  # fmt: skip
+
+
+class VisitTicketView(TicketFormView):
+    """ "Turn into ticket" on a visit marked follow-up needed: pick the item, keep or edit the visit's notes."""
+
+    form_class = VisitTicketForm
+    template_name = "services/visit_ticket.html"
+
+    @cached_property
+    def visit(self) -> Visit:
+        visits = Visit.objects.select_related("household__building__grid__community").filter(follow_up_needed=True)
+        return get_scoped_or_404(visits, self.request.user, CHANGE, pk=self.kwargs["visit_pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super(TicketFormView, self).get_form_kwargs()
+        kwargs.setdefault("initial", {})["description"] = self.visit.notes
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(visit=self.visit, **kwargs)
+
+    def create_ticket(self, form):
+        data = form.cleaned_data
+        return ticket_from_visit(
+            visit=self.visit, by=self.request.user, service_item=data["service_item"],
+            description=data["description"],
+        )  # fmt: skip

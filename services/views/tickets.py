@@ -1,0 +1,184 @@
+"""The ticket queue, the ticket page (header, timeline, only the allowed next actions) and the action posts."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
+from core.scoping import CHANGE
+from services.forms import ACTION_FORMS, ACTION_LABELS, QueueFilterForm, model_errors_to_form
+from services.models import OPEN_STATUSES, Card, Ticket, TicketPhoto, TicketStatus
+from services.services import ticket_transition
+from services.transitions import allowed_actions, target_of
+
+QUEUE_PAGE_SIZE = 50
+
+
+class TicketQueueView(ScopedObjectMixin, ListView):
+    """Every ticket in the user's scope (and those assigned to them), filtered; a fixed number of queries."""
+
+    model = Ticket
+    template_name = "services/ticket_queue.html"
+    page_size = QUEUE_PAGE_SIZE
+
+    @cached_property
+    def filters(self) -> dict:
+        form = QueueFilterForm(self.request.GET)
+        return form.cleaned_data if form.is_valid() else {}
+
+    def scope_related(self, queryset):
+        queryset = queryset.with_related().select_related("reporter")
+        return self.apply_filters(queryset).order_by("-created_at", "-id")
+
+    def apply_filters(self, queryset):
+        user, wanted = self.request.user, self.filters
+        if wanted.get("mine"):
+            queryset = queryset.filter(Q(owner=user) | Q(assignee_user=user))
+        if wanted.get("overdue"):
+            late = Q(resolution_due_at__lt=timezone.now()) | Q(card=Card.RED)
+            queryset = queryset.filter(late, status__in=OPEN_STATUSES)
+        if wanted.get("escalated"):
+            queryset = queryset.filter(escalation_count__gt=0, handling_org_id=user.scope_id)
+        if wanted.get("status"):
+            queryset = queryset.filter(status=wanted["status"])
+        if wanted.get("card"):
+            queryset = queryset.filter(card=wanted["card"])
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        page = paginate(self.request, self.object_list, self.page_size)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            page=page, tickets=page.object_list, filter_form=QueueFilterForm(self.request.GET),
+            query=query.urlencode(), now=timezone.now(), **kwargs,
+        )  # fmt: skip
+
+
+class AssignedTicketsView(TicketQueueView):
+    """My assigned tickets: what a grid worker (or anyone) has been handed and not yet finished."""
+
+    template_name = "services/ticket_assigned.html"
+
+    def apply_filters(self, queryset):
+        return queryset.filter(assignee_user=self.request.user, status__in=OPEN_STATUSES)
+
+
+EVENT_LABELS = {
+    **ACTION_LABELS,
+    "reported": _lazy("登记"),
+    "rated": _lazy("群众评价"),
+    "rated_dissatisfied": _lazy("群众不满意，重启复核"),
+    "closed_unrated": _lazy("逾期未评价，自动关闭"),
+    "escalated": _lazy("超期升级"),
+    "yellow_card": _lazy("黄牌预警"),
+    "red_card": _lazy("红牌督办"),
+    "flagged_for_district": _lazy("提请区级督办"),
+    "order_provider": _lazy("点单派给服务方"),
+}
+
+
+def _timeline(ticket: Ticket) -> list:
+    events = list(
+        ticket.events.select_related("actor").prefetch_related(
+            Prefetch("photos", queryset=TicketPhoto.objects.order_by("pk"))
+        )
+    )
+    statuses = dict(TicketStatus.choices)
+    for event in events:
+        event.kind_label = EVENT_LABELS.get(event.kind, event.kind)
+        event.status_label = statuses.get(event.to_status, "")
+    return events
+
+
+class TicketDetailView(ScopedObjectMixin, DetailView):
+    model = Ticket
+    template_name = "services/ticket_detail.html"
+    context_object_name = "ticket"
+
+    def scope_related(self, queryset):
+        return queryset.with_related().select_related("reporter", "building", "household", "created_by")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**ticket_page_context(self.request, self.object), **kwargs)
+
+
+def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
+    """The header facts, the timeline and one form per allowed next action (`bound` re-shows a refused one)."""
+    forms = []
+    if request.user.can_write:
+        for action in allowed_actions(ticket.status):
+            if bound is not None and bound.prefix == action:
+                form = bound
+            else:
+                form = ACTION_FORMS[action](ticket=ticket, user=request.user, prefix=action)
+            forms.append((action, ACTION_LABELS[action], form))
+    rating_url = request.build_absolute_uri(reverse("ticket-rate", args=[ticket.rating_token]))
+    return {
+        "ticket": ticket,
+        "events": _timeline(ticket),
+        "action_forms": forms,
+        "open_action": bound.prefix if bound is not None else "",
+        "rating_url": rating_url if ticket.status == "resolved" and ticket.rated_at is None else "",
+        "now": timezone.now(),
+    }
+
+
+class TicketActionView(WriterRequiredMixin, View):
+    """POST one action. Illegal for the current state: a message and nothing changed; bad input: the form again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, action: str):
+        if action not in ACTION_FORMS:
+            raise Http404
+        tickets = Ticket.objects.with_related().select_related("reporter", "building", "household", "created_by")
+        ticket = get_scoped_or_404(tickets, request.user, CHANGE, pk=pk)
+        try:
+            target_of(action, ticket.status)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("tickets:detail", pk=ticket.pk)
+        form = ACTION_FORMS[action](request.POST, request.FILES, ticket=ticket, user=request.user, prefix=action)
+        if form.is_valid():
+            try:
+                ticket_transition(
+                    ticket=ticket, action=action, by=request.user, note=form.cleaned_data.get("note", ""),
+                    photos=form.cleaned_data.get("photos", ()), **form.params(),
+                )  # fmt: skip
+            except ValidationError as error:
+                if getattr(error, "code", None) in ("illegal_transition", "unknown_action"):
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("tickets:detail", pk=ticket.pk)
+                model_errors_to_form(form, error)
+            else:
+                messages.success(request, _done_message(action))
+                return redirect("tickets:detail", pk=ticket.pk)
+        context = ticket_page_context(request, ticket, bound=form)
+        return render(request, TicketDetailView.template_name, context | {"object": ticket})
+
+
+def _done_message(action: str) -> str:
+    return _("已%(action)s。") % {"action": ACTION_LABELS[action]}
+
+
+class TicketPhotoView(LoginRequiredMixin, View):
+    """A ticket photo, served only to those who may see the ticket (photos are not public media)."""
+
+    def get(self, request, pk: int, photo_pk: int):
+        ticket = get_scoped_or_404(Ticket, request.user, pk=pk)
+        photo = get_object_or_404(TicketPhoto, pk=photo_pk, ticket=ticket)
+        try:
+            return FileResponse(photo.image.open("rb"))
+        except FileNotFoundError as missing:
+            raise Http404 from missing
