@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import HomeView
 from services.views import CatalogueView, RatingView
+from services.wish_wall import WishWallView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("tickets/", include("services.urls")),
     path("r/<str:token>/", RatingView.as_view(), name="ticket-rate"),
     path("catalogue/<str:code>/", CatalogueView.as_view(), name="catalogue"),
+    path("wishes/wall/<str:code>/", WishWallView.as_view(), name="wish-wall"),
     path("api/v1/", include("config.api")),
     path("open311/v2/", include("services.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -25,6 +25,14 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(value: str) -> str:
+    """张**: the surname survives and every other character is starred (public pages such as the wish wall)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return value[:1] + "*" * max(len(value) - 1, 1)
+
+
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 MASKED_HINT = _("已脱敏")

@@ -17,6 +17,20 @@ from services.models import HousekeeperProject, MenuService, MicroWish, ProjectR
 from services.transitions import allowed_actions
 
 
+class ScopedInputSerializer(serializers.Serializer):
+    """An action's input whose related fields (named in `scoped_fields`) offer only rows the user may see."""
+
+    scoped_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for name in self.scoped_fields:
+                fields[name].queryset = fields[name].queryset.visible_to(request.user)
+        return fields
+
+
 class MenuServiceSerializer(ScopedModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     service_item_name = serializers.CharField(source="service_item.name", read_only=True)
@@ -61,7 +75,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return sorted({moves[a] for a in allowed_actions(obj.status) if a in moves})
 
 
-class OrderPlaceSerializer(serializers.Serializer):
+class OrderPlaceSerializer(ScopedInputSerializer):
     """点单: which menu service, for whom (a resident, or a name and phone), and what exactly is asked."""
 
     menu_item = serializers.PrimaryKeyRelatedField(queryset=MenuService.objects.filter(is_active=True))
@@ -69,12 +83,6 @@ class OrderPlaceSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        self.fields["menu_item"].queryset = MenuService.objects.visible_to(user).filter(is_active=True)
-        self.fields["reporter"].queryset = Resident.objects.visible_to(user)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -111,17 +119,15 @@ class MicroWishSerializer(serializers.ModelSerializer):
         return wish_allowed_actions(obj.status)
 
 
-class WishPostSerializer(serializers.Serializer):
+class WishPostSerializer(ScopedInputSerializer):
+    scoped_fields = ("resident",)
+
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = Resident.objects.visible_to(self.context["request"].user)
 
-
-class WishClaimSerializer(serializers.Serializer):
+class WishClaimSerializer(ScopedInputSerializer):
     """Exactly one claimer. Units are those the user's scope sees (units reporting to their community); members
     and Party organizations are looked up city-wide, since an in-service member or a department's Party
     organization claims wishes in communities outside its own place in the tree."""
@@ -132,14 +138,12 @@ class WishClaimSerializer(serializers.Serializer):
         queryset=Organization.objects.all(), required=False, allow_null=True
     )
 
+    scoped_fields = ("unit",)
+
     def validate(self, attrs):
         if sum(attrs.get(k) is not None for k in ("member", "unit", "organization")) != 1:
             raise serializers.ValidationError({"claimed_by": _("请选择一名认领党员、一个认领单位或一个认领党组织。")})
         return attrs
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(self.context["request"].user)
 
 
 class WishFulfilSerializer(serializers.Serializer):
@@ -163,14 +167,12 @@ class HousekeeperProjectSerializer(ScopedModelSerializer):
         read_only_fields = ["funded_by", "funding", "rating"]
 
 
-class ProjectClaimSerializer(serializers.Serializer):
+class ProjectClaimSerializer(ScopedInputSerializer):
+    scoped_fields = ("unit",)
+
     unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all())
     funding = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     carried_out_by = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(self.context["request"].user)
 
 
 class ProjectRateSerializer(serializers.Serializer):

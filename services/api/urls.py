@@ -6,3 +6,10 @@ router = DefaultRouter()
 router.register("service-items", ServiceItemViewSet, basename="serviceitem")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("published-lists", PublishedListEntryViewSet, basename="publishedlistentry")
+
+from services.api import community_views  # noqa: E402  (point orders, wishes, projects: services/api/community_views.py)
+
+router.register("menu", community_views.MenuServiceViewSet, basename="menuservice")
+router.register("orders", community_views.OrderViewSet, basename="order")
+router.register("wishes", community_views.MicroWishViewSet, basename="microwish")
+router.register("projects", community_views.HousekeeperProjectViewSet, basename="housekeeperproject")

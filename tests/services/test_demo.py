@@ -1,0 +1,115 @@
+"""The demo city's services: 56 catalogue items, the two published lists, a year of tickets whose references continue
+the day's sequence, a point-order menu with orders, 534 fulfilled wishes, 236 housekeeper projects; a second run
+changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import User
+from services.demo import TICKETS_PER_SCALE
+from services.models import (
+    Channel,
+    EscalationLimit,
+    HousekeeperProject,
+    ListKind,
+    MenuService,
+    MicroWish,
+    ProjectKind,
+    ProjectRating,
+    PublishedListEntry,
+    ServiceItem,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketStatus,
+    WishStatus,
+)
+from services.services import next_reference
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    out = StringIO()
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=media), transaction.atomic():
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_catalogue_has_56_items_across_every_category_with_slas(seeded):
+    items = ServiceItem.objects.all()
+    assert items.count() == 56
+    assert items.values("category").distinct().count() == 9
+    assert items.filter(name__contains="法律咨询").exists() and items.filter(name__contains="家政服务").exists()
+    assert not items.filter(resolution_hours__lt=1).exists()
+    assert EscalationLimit.objects.count() >= 4
+
+
+def test_micro_power_and_negative_conduct_lists_are_published_for_the_city(seeded):
+    assert PublishedListEntry.objects.filter(kind=ListKind.MICRO_POWER, organization__code="NG").count() == 20
+    assert PublishedListEntry.objects.filter(kind=ListKind.NEGATIVE_CONDUCT, organization__code="NG").count() == 24
+
+
+def test_a_year_of_tickets_with_a_realistic_status_mix(seeded):
+    tickets = Ticket.objects.all()
+    assert tickets.count() == TICKETS_PER_SCALE
+    by_status = dict(tickets.values_list("status").annotate(n=Count("pk")))
+    assert by_status[TicketStatus.CLOSED] > 0.8 * TICKETS_PER_SCALE
+    assert by_status.get(TicketStatus.REJECTED, 0) > 0
+    assert sum(by_status.get(s, 0) for s in (TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS)) > 0
+    assert tickets.filter(rating__isnull=False).count() > 0.6 * TICKETS_PER_SCALE
+    assert tickets.filter(closed_unrated=True).exists()
+    assert tickets.filter(escalation_count__gte=1).exists() and tickets.filter(flagged_for_district=True).exists()
+    assert tickets.filter(channel=Channel.POINT_ORDER, menu_item__isnull=False).exists()
+    assert not tickets.annotate(n=Count("events")).filter(n=0).exists()
+    assert TicketEvent.objects.filter(kind="escalated").exists()
+
+
+def test_references_are_unique_and_new_tickets_continue_each_days_sequence(seeded):
+    assert Ticket.objects.values("reference").distinct().count() == Ticket.objects.count()
+    latest = Ticket.objects.order_by("-created_at").first()
+    day = timezone.localdate(latest.created_at)
+    numbers = Ticket.objects.filter(reference__contains=f"-{day:%Y%m%d}-").values_list("reference", flat=True)
+    last_of_day = max(int(reference.rsplit("-", 1)[1]) for reference in numbers)
+    assert TicketCounter.objects.get(day=day).last == last_of_day
+    assert next_reference(day=day) == f"{settings.TICKET_REFERENCE_PREFIX}-{day:%Y%m%d}-{last_of_day + 1:04d}"
+
+
+def test_point_order_menu_in_every_community(seeded):
+    assert MenuService.objects.values("community").distinct().count() == 18
+    assert MenuService.objects.values("provider_kind").distinct().count() == 3
+
+
+def test_534_fulfilled_wishes_and_some_open_on_the_wall(seeded):
+    fulfilled = MicroWish.objects.filter(status__in=[WishStatus.FULFILLED, WishStatus.CONFIRMED])
+    assert fulfilled.count() == 534
+    assert not fulfilled.filter(fulfilment_photo="").exists()
+    assert MicroWish.objects.on_wall().exists()
+
+
+def test_236_housekeeper_projects_of_three_kinds_with_ratings(seeded):
+    projects = HousekeeperProject.objects.all()
+    assert projects.count() == 236
+    assert set(projects.values_list("kind", flat=True)) == set(ProjectKind.values)
+    assert projects.filter(rating=ProjectRating.EXEMPLARY).count() == 5
+    assert projects.filter(rating=ProjectRating.EXCELLENT).count() == 10
+
+
+def test_a_second_run_changes_nothing(seeded):
+    counts = (Ticket.objects.count(), MicroWish.objects.count(), ServiceItem.objects.count(), User.objects.count())
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=out)
+    assert "services: the demo catalogue already exists" in out.getvalue()
+    assert (Ticket.objects.count(), MicroWish.objects.count(), ServiceItem.objects.count(),
+            User.objects.count()) == counts  # fmt: skip
