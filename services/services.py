@@ -154,6 +154,9 @@ def ticket_transition(*, ticket: Ticket, action: str, by, note: str = "", photos
         ticket.resolved_at = now
         ticket.rating_token_expires_at = now + datetime.timedelta(days=settings.TICKET_RATING_DAYS)
     elif action == "close":
+        # Closing waits for the resident's rating: until the link lapses, only the rating closes a ticket.
+        if ticket.rated_at is None and ticket.rating_token_expires_at and ticket.rating_token_expires_at > now:
+            raise ValidationError(_("工单正在等待居民评价，评价后自动关闭。"), code="illegal_transition")
         ticket.closed_at = now
     elif action == "reject":
         data = {"referral": params.get("referral", "")}
