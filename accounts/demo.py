@@ -19,6 +19,7 @@ from core.demo import DemoContext, format_table
 from orgs.models import Organization
 
 DEMO_PASSWORD = "tongxinyuan-demo"
+LOGIN_HEADERS = ["用户名", "密码", "角色", "管辖范围", "状态"]
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,21 @@ def build(ctx: DemoContext) -> None:
     for login in LOGINS[1:]:
         rows.append(_row(*_login(login, ctx.shared, by=admin)))
     ctx.say(f"accounts: {sum(row[-1] == '新建' for row in rows)} demo logins created, {len(rows)} in all")
-    ctx.epilogue += ["", "演示账号 (demo logins):", *format_table(["用户名", "密码", "角色", "管辖范围", "状态"], rows)]
+    ctx.epilogue += ["", "演示账号 (demo logins):"]
+    ctx.shared.update(login_rows=rows, login_table_at=len(ctx.epilogue))
+    ctx.epilogue += format_table(LOGIN_HEADERS, rows)
     ctx.epilogue.append(
         "An existing login keeps whatever password it has now; the demo password is only set on creation."
     )
     ctx.epilogue.append("API: POST /api/v1/auth/token/ with username api and its password returns the token.")
+
+
+def add_login_row(ctx: DemoContext, user: User, created: bool) -> None:
+    """A login a later builder makes (the unit liaison, once units exist) joins the one logins table."""
+    rows, start = ctx.shared["login_rows"], ctx.shared["login_table_at"]
+    old_length = len(rows) + 2  # header and rule
+    rows.append(_row(user, created))
+    ctx.epilogue[start : start + old_length] = format_table(LOGIN_HEADERS, rows)
 
 
 def _superuser(login: DemoLogin) -> tuple[User, bool]:
@@ -85,5 +96,5 @@ def _login(login: DemoLogin, shared: dict[str, Any], *, by: User) -> tuple[User,
 
 def _row(user: User, created: bool) -> list[str]:
     role = "超级管理员" if user.is_superuser else str(Role(user.role).label)
-    scope = str(user.scope) if user.scope_id else "全部"
+    scope = str(user.unit) if user.unit_id else (str(user.scope) if user.scope_id else "全部")
     return [user.username, DEMO_PASSWORD, role, scope, "新建" if created else "已存在"]

@@ -20,6 +20,7 @@ DEMO_BUILDERS = [
     "grids.demo.build",
     "residents.demo.build",
     "grids.demo.build_visits",
+    "cobuilding.demo.build",
     "services.demo.build",
 ]
 
