@@ -23,5 +23,6 @@ for app_router in APP_ROUTERS:
 urlpatterns = [
     path("", include(accounts_api.urlpatterns)),
     path("", include(grids_api.urlpatterns)),
+    path("", include(services_api.urlpatterns)),
     path("", include(router.urls)),
 ]

@@ -13,3 +13,12 @@ router.register("menu", community_views.MenuServiceViewSet, basename="menuservic
 router.register("orders", community_views.OrderViewSet, basename="order")
 router.register("wishes", community_views.MicroWishViewSet, basename="microwish")
 router.register("projects", community_views.HousekeeperProjectViewSet, basename="housekeeperproject")
+
+# Non-router endpoints (collected by config/api.py).
+from django.urls import path  # noqa: E402
+
+from services.api.stats import TicketStatsView  # noqa: E402
+
+urlpatterns = [
+    path("ticket-stats/", TicketStatsView.as_view(), name="ticket-stats"),
+]
