@@ -217,3 +217,27 @@ def test_two_sweeps_at_once_escalate_each_ticket_once(tree):
     assert set(Ticket.objects.filter(pk__in=pks).values_list("escalation_count", flat=True)) == {1}
     assert Notification.objects.filter(kind="ticket_escalated").count() == 40
     assert TicketEvent.objects.filter(ticket__in=pks, kind="escalated").count() == 40
+
+
+def test_beat_task_runs_the_sweep_and_is_scheduled_every_few_minutes(tree, settings):
+    from services.tasks import escalate_overdue_tickets_task
+
+    ticket = _ticket(tree[2], due=timezone.now() - datetime.timedelta(minutes=1))
+    assert escalate_overdue_tickets_task.apply().get() == {"yellow": 0, "escalated": 1, "flagged": 0, "notified": 0}
+    ticket.refresh_from_db()
+    assert ticket.escalation_count == 1
+    entry = settings.CELERY_BEAT_SCHEDULE["services-escalate-overdue-tickets"]
+    assert entry["task"] == "services.tasks.escalate_overdue_tickets_task"
+    assert escalate_overdue_tickets_task.autoretry_for  # a failed sweep is retried
+
+
+def test_daily_task_closes_tickets_whose_rating_link_lapsed(tree, settings):
+    from services.tasks import close_unrated_tickets_task
+
+    lapsed = _ticket(
+        tree[2], due=NOW, status=TicketStatus.RESOLVED, rating_token_expires_at=timezone.now() - datetime.timedelta(1)
+    )
+    assert close_unrated_tickets_task.apply().get() == 1
+    lapsed.refresh_from_db()
+    assert (lapsed.status, lapsed.closed_unrated) == (TicketStatus.CLOSED, True)
+    assert "services-close-unrated-tickets" in settings.CELERY_BEAT_SCHEDULE
