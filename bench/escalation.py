@@ -35,7 +35,8 @@ WHERE o.id = t.community_id
 
 
 def _reset(communities: list[int], *, overdue: bool) -> None:
-    """Put the seed's tickets back at the community level (overdue, or parked far in the future); drop old events."""
+    """Put the seed's tickets back at the community level, overdue, or parked: deadline and warning 20 years ahead,
+    so that no sweep over another seed touches them. Drops the previous run's events."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -47,9 +48,10 @@ def _reset(communities: list[int], *, overdue: bool) -> None:
         cursor.execute(
             "UPDATE services_ticket SET handling_level = 'community', handling_org_id = community_id,"
             " escalation_count = 0, card = '', flagged_for_district = false,"
-            " level_due_at = now() + CASE WHEN %s THEN interval '-1 hour' ELSE interval '20 years' END,"
-            " warn_at = now() - interval '2 days' WHERE community_id = ANY(%s)",
-            [overdue, communities],
+            " level_due_at = now() + CASE WHEN %(overdue)s THEN interval '-1 hour' ELSE interval '20 years' END,"
+            " warn_at = now() + CASE WHEN %(overdue)s THEN interval '-2 days' ELSE interval '20 years' END"
+            " WHERE community_id = ANY(%(communities)s)",
+            {"overdue": overdue, "communities": communities},
         )
         cursor.execute("DELETE FROM notifications_notification WHERE kind = 'ticket_escalated'")
     with connection.cursor() as cursor:
