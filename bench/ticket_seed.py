@@ -6,6 +6,7 @@ Two kinds of seed, each keyed by the organization code of its city so a second r
 
 One district, 8 communities a street, one community for every 2,000 tickets (at least 8), a resident unit for
 every 5,000 tickets. Everything is INSERT ... SELECT generate_series in one transaction, then VACUUM ANALYZE.
+The "stats" tickets' level deadlines and warnings lie 20 years ahead, so an escalation sweep never touches them.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def _insert_year(cursor, n, communities, item_id, units, kind) -> None:
         f"INSERT INTO services_ticket ({_COLUMNS})"
         " SELECT %(code)s || '-' || i, 'hotline', 'normal', st.status, '张三', '', '', '楼道灯坏了', '',"
         " CASE WHEN i %% 13 = 0 THEN 'street' ELSE 'community' END, CASE WHEN i %% 13 = 0 THEN 1 ELSE 0 END,"
-        " t0, t0, t0 + interval '20 years', false,"
+        " t0, t0 + interval '20 years', t0 + interval '20 years', false,"
         " CASE WHEN i %% 11 = 0 THEN 'yellow' WHEN i %% 13 = 0 THEN 'red' ELSE '' END,"
         " t0 + interval '4 hours', t0 + interval '5 days', t0 + interval '2 hours' + (i %% 7) * interval '1 hour',"
         " CASE WHEN st.status IN ('resolved', 'closed') THEN t0 + CASE WHEN i %% 5 = 0 THEN interval '7 days'"
