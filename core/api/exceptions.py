@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,6 +31,9 @@ def exception_handler(exc, context):
         exc = Conflict(exc.messages[0])
     elif isinstance(exc, DjangoValidationError):
         exc = as_drf_validation_error(exc)
+    elif isinstance(exc, Http404):
+        # Django's message names the model in English; a missing and a forbidden row both read "not found".
+        exc = exceptions.NotFound()
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         exc = Conflict(_("仍有其他记录引用它，不能删除。请先处理这些记录。"))
     return drf_exception_handler(exc, context)
