@@ -53,6 +53,7 @@ def build(ctx: DemoContext) -> None:
     else:
         grids = _build_grids(ctx, communities)
         workers = _build_roles(ctx, grids)
+        _give_the_grid_login_its_grid(ctx)
         _build_buildings_and_households(ctx, grids)
         ctx.say(f"grids: {len(workers)} grid workers with logins ({WORKER_USERNAME.format(1)}…), password as above")
     _share(ctx, communities)
@@ -123,6 +124,17 @@ def _build_roles(ctx: DemoContext, grids: list[Grid]) -> list[User]:
     bulk_create(User, workers)
     bulk_create(GridRole, roles)
     return workers
+
+
+def _give_the_grid_login_its_grid(ctx: DemoContext) -> None:
+    """The printed "grid" login (scoped to a grid branch by the accounts builder) works the grid tied to that branch."""
+    user = User.objects.filter(username="grid", role=Role.GRID_WORKER, scope__isnull=False).first()
+    grid = Grid.objects.filter(branch_id=user.scope_id).first() if user else None
+    if grid is not None:
+        GridRole.objects.create(
+            grid=grid, duty=GridDuty.PART_TIME_WORKER, name=user.first_name or user.username, user=user,
+            started_on=random_date(ctx.rng, *ROLE_START),
+        )  # fmt: skip
 
 
 def _role(ctx: DemoContext, grid: Grid, duty: str) -> GridRole:
