@@ -80,6 +80,16 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+class PublicReadQuerySet(ScopedQuerySet):
+    """Rows that are public information (the service catalogue, the published lists): every signed-in user reads
+    all of them; writes stay inside the writer's scope like everything else."""
+
+    def visible_to(self, user, action: str = VIEW):
+        if action == VIEW and user is not None and user.is_authenticated and user.is_active:
+            return self.all()
+        return super().visible_to(user, action)
+
+
 def ensure_in_scope(instance: models.Model, user, action: str = CHANGE) -> None:
     """Refuse a write whose result would sit outside the user's scope; call it inside the write's transaction."""
     manager = type(instance)._default_manager

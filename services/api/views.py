@@ -7,7 +7,7 @@ illegal move is a 409). Officials read. Rows outside scope are 404.
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -41,9 +41,10 @@ class ServiceItemViewSet(ScopedModelViewSet):
         return super().get_queryset()
 
 
-class PublishedListEntryViewSet(viewsets.ReadOnlyModelViewSet):
-    """微权力清单 and 言行负面清单: published to everyone, so every signed-in user reads all entries."""
+class PublishedListEntryViewSet(ScopedModelViewSet):
+    """微权力清单 and 言行负面清单: public information (see PublicReadQuerySet); edited in the admin."""
 
+    http_method_names = ["get", "head", "options"]
     queryset = PublishedListEntry.objects.select_related("organization")
     serializer_class = s.PublishedListEntrySerializer
     filterset_class = PublishedListEntryFilterSet

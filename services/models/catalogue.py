@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import VIEW, ScopedQuerySet
+from core.scoping import PublicReadQuerySet
 from orgs.rules import Level
 
 
@@ -41,13 +41,7 @@ class ServiceCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ServiceItemQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = VIEW):
-        # The catalogue is public information: every signed-in user reads all of it; writes stay scoped.
-        if action == VIEW and user is not None and user.is_authenticated and user.is_active:
-            return self.all()
-        return super().visible_to(user, action)
-
+class ServiceItemQuerySet(PublicReadQuerySet):
     def published_for(self, community):
         """The items a community publishes: city-wide ones and those of the community or any of its ancestors."""
         return self.filter(is_active=True, is_public=True).filter(
@@ -135,7 +129,7 @@ class PublishedListEntry(models.Model):
     body = models.TextField(_("内容"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PublicReadQuerySet.as_manager()
 
     scope_paths = {"org": "organization"}
 
