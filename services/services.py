@@ -28,7 +28,7 @@ from services.models import (
     TicketPhoto,
     TicketStatus,
 )
-from services.transitions import NEEDS_REASON, target_of
+from services.transitions import NEEDS_REASON, awaiting_rating, target_of
 
 
 def next_reference(*, day: datetime.date | None = None) -> str:
@@ -155,7 +155,7 @@ def ticket_transition(*, ticket: Ticket, action: str, by, note: str = "", photos
         ticket.rating_token_expires_at = now + datetime.timedelta(days=settings.TICKET_RATING_DAYS)
     elif action == "close":
         # Closing waits for the resident's rating: until the link lapses, only the rating closes a ticket.
-        if ticket.rated_at is None and ticket.rating_token_expires_at and ticket.rating_token_expires_at > now:
+        if awaiting_rating(ticket, now):
             raise ValidationError(_("工单正在等待居民评价，评价后自动关闭。"), code="illegal_transition")
         ticket.closed_at = now
     elif action == "reject":

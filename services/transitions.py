@@ -5,6 +5,7 @@ reason), rejected (not our matter, with a referral) and reopened (the resident i
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.models import TicketStatus as S
@@ -28,6 +29,21 @@ NEEDS_REASON = frozenset({"return", "reject", "reopen"})
 def allowed_actions(status: str) -> list[str]:
     """The actions a ticket in `status` offers next (pages show only these)."""
     return [action for action, (sources, _target) in TICKET_ACTIONS.items() if status in sources]
+
+
+def awaiting_rating(ticket, now=None) -> bool:
+    """Resolved and still inside its rating window: only the resident's rating (or the window lapsing) closes it."""
+    now = now or timezone.now()
+    expires = ticket.rating_token_expires_at
+    return ticket.status == S.RESOLVED and ticket.rated_at is None and expires is not None and expires > now
+
+
+def actions_for(ticket, now=None) -> list[str]:
+    """The actions this ticket offers now: the table's, less closing while the resident may still rate it."""
+    actions = allowed_actions(ticket.status)
+    if awaiting_rating(ticket, now):
+        actions = [action for action in actions if action != "close"]
+    return actions
 
 
 def target_of(action: str, status: str) -> str:

@@ -9,7 +9,7 @@ from cobuilding.models import ResidentUnit
 from core.api.serializers import MaskedCharField, ScopedModelSerializer
 from core.masking import mask_phone
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
-from services.transitions import allowed_actions
+from services.transitions import actions_for
 from services.validators import validate_ticket_photo
 
 MAX_PHOTOS = 9  # what a phone's picker sends at most in one go
@@ -70,7 +70,7 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_actions(self, ticket) -> list[str]:
-        return allowed_actions(ticket.status)
+        return actions_for(ticket)
 
 
 def _photos_field():

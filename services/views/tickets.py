@@ -19,7 +19,7 @@ from core.scoping import CHANGE
 from services.forms import ACTION_FORMS, ACTION_LABELS, QueueFilterForm, model_errors_to_form
 from services.models import OPEN_STATUSES, Card, Ticket, TicketPhoto, TicketStatus
 from services.services import ticket_transition
-from services.transitions import allowed_actions, target_of
+from services.transitions import actions_for, target_of
 
 QUEUE_PAGE_SIZE = 50
 
@@ -117,7 +117,7 @@ def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
     """The header facts, the timeline and one form per allowed next action (`bound` re-shows a refused one)."""
     forms = []
     if request.user.can_write:
-        for action in allowed_actions(ticket.status):
+        for action in actions_for(ticket):
             if bound is not None and bound.prefix == action:
                 form = bound
             else:

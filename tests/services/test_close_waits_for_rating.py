@@ -35,3 +35,13 @@ def test_staff_can_close_once_the_rating_link_has_lapsed():
     ticket = ticket_transition(ticket=ticket, action="close", by=staff)
     assert ticket.status == TicketStatus.CLOSED
     assert ticket.events.filter(kind="close").count() == 1
+
+
+def test_the_ticket_page_and_the_api_offer_no_close_while_the_resident_may_rate(client):
+    ticket, staff = _resolved_ticket(link_expires_in=datetime.timedelta(days=3))
+    client.force_login(staff)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f"/tickets/{ticket.pk}/close/" not in page
+    assert f"/tickets/{ticket.pk}/reopen/" in page
+    api = client.get(f"/api/v1/tickets/{ticket.pk}/").json()
+    assert "close" not in api["allowed_actions"]
