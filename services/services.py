@@ -271,10 +271,13 @@ def close_unrated_tickets(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def ticket_from_visit(*, visit, by, service_item, description: str = "") -> Ticket:
     """A visit marked "follow-up needed" becomes a ticket in one step, located at the visited household."""
+    existing = Ticket.objects.filter(source_visit=visit).values_list("reference", flat=True).first()
+    if existing:
+        raise ValidationError({"visit": _("该走访已转为工单 %(ref)s。") % {"ref": existing}})
     household = visit.household
     grid = household.building.grid
     return ticket_create(
         by=by, channel="visit_follow_up", service_item=service_item, community=grid.community,
         description=description or visit.notes or _("走访发现需跟进事项"), grid=grid, building=household.building,
-        household=household, reporter=household.head,
+        household=household, reporter=household.head, source_visit=visit,
     )  # fmt: skip

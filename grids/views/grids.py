@@ -102,7 +102,7 @@ class HouseholdDetailView(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         residents = Resident.objects.visible_to(user).filter(household=self.object).prefetch_related("tags")
-        visits = Visit.objects.visible_to(user).filter(household=self.object).select_related("visitor")
+        visits = Visit.objects.visible_to(user).filter(household=self.object).select_related("visitor", "ticket")
         return super().get_context_data(residents=residents, visits=visits[:10], **kwargs)
 
 

@@ -124,6 +124,11 @@ class Ticket(models.Model):
     household = models.ForeignKey(
         "grids.Household", verbose_name=_("户"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A visit marked "follow-up needed" becomes at most one ticket.
+    source_visit = models.OneToOneField(
+        "grids.Visit", verbose_name=_("来源走访"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="ticket",
+    )  # fmt: skip
     address = models.CharField(_("地址"), max_length=200, blank=True)
     latitude = models.DecimalField(
         _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,

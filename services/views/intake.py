@@ -14,7 +14,7 @@ from core.scoping import CHANGE
 from grids.models import Visit
 from residents.models import Resident
 from services.forms import GridReportForm, TicketIntakeForm, VisitTicketForm, model_errors_to_form
-from services.models import Channel
+from services.models import Channel, Ticket
 from services.services import ticket_create, ticket_from_visit
 
 LOOKUP_LIMIT = 10
@@ -95,6 +95,15 @@ class VisitTicketView(TicketFormView):
     def visit(self) -> Visit:
         visits = Visit.objects.select_related("household__building__grid__community").filter(follow_up_needed=True)
         return get_scoped_or_404(visits, self.request.user, CHANGE, pk=self.kwargs["visit_pk"])
+
+    def dispatch(self, request, *args, **kwargs):
+        # A visit becomes at most one ticket: a second tap opens the one already filed.
+        existing = Ticket.objects.filter(source_visit_id=self.kwargs["visit_pk"]).first()
+        if existing is not None and request.user.is_authenticated:
+            get_scoped_or_404(Ticket.objects.all(), request.user, pk=existing.pk)
+            messages.info(request, _("该走访已转为工单 %(ref)s。") % {"ref": existing.reference})
+            return redirect("tickets:detail", pk=existing.pk)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super(TicketFormView, self).get_form_kwargs()

@@ -401,6 +401,33 @@ def test_visit_with_follow_up_turns_into_a_ticket(client, worker, grid, item):
     assert (ticket.channel, ticket.household) == (Channel.VISIT_FOLLOW_UP, household)
 
 
+def test_a_visit_becomes_at_most_one_ticket_and_the_household_page_links_it(client, worker, grid, item):
+    household = HouseholdFactory(building__grid=grid)
+    visit = VisitFactory(household=household, visitor=worker, follow_up_needed=True, notes="屋顶漏水")
+    logged_in(client, worker)
+    form = {"service_item": item.pk, "description": "屋顶漏水"}
+    client.post(reverse("tickets:from-visit", args=[visit.pk]), form)
+    ticket = Ticket.objects.get()
+    again = client.post(reverse("tickets:from-visit", args=[visit.pk]), form)
+    assert again["Location"] == detail(ticket)
+    assert Ticket.objects.count() == 1
+    page = client.get(reverse("grid:household", args=[household.pk])).content.decode()
+    assert ticket.reference in page
+    assert reverse("tickets:from-visit", args=[visit.pk]) not in page
+
+
+def test_the_service_refuses_to_turn_one_visit_into_a_second_ticket(worker, grid, item):
+    from django.core.exceptions import ValidationError
+
+    from services.services import ticket_from_visit
+
+    visit = VisitFactory(household=HouseholdFactory(building__grid=grid), visitor=worker, follow_up_needed=True)
+    first = ticket_from_visit(visit=visit, by=worker, service_item=item)
+    with pytest.raises(ValidationError) as excinfo:
+        ticket_from_visit(visit=visit, by=worker, service_item=item)
+    assert first.reference in str(excinfo.value)
+
+
 def test_visit_without_follow_up_has_no_ticket_page(client, worker, grid):
     visit = VisitFactory(household=HouseholdFactory(building__grid=grid), visitor=worker, follow_up_needed=False)
     assert logged_in(client, worker).get(reverse("tickets:from-visit", args=[visit.pk])).status_code == 404
