@@ -19,32 +19,17 @@ def notify(*, recipients: Iterable, kind: str, title: str, dedup_key: str, link:
     Returns how many were created. Safe to call twice (and from two workers at once): the unique constraint and
     ignore_conflicts make the second call insert nothing.
     """
-    users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
-    if not users:
-        return 0
-    existing = set(
-        Notification.objects.filter(recipient__in=users, dedup_key=dedup_key).values_list("recipient_id", flat=True)
-    )
-    fresh = [
-        Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link, dedup_key=dedup_key)
-        for user in users
-        if user.pk not in existing
-    ]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    emails = [user.email for user in users if user.pk not in existing and user.email]
-    if emails:
-        transaction.on_commit(lambda: _send_email(emails, title, body, link, dedup_key))
-    return len(fresh)
+    return notify_each(recipients=recipients, kind=kind, messages=[(dedup_key, title, link, body)])
 
 
-def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple[str, str, str]]) -> int:
-    """notify() for many messages to the same recipients at once: each message is (dedup_key, title, link).
+def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple]) -> int:
+    """notify() for many messages to the same recipients at once: each message is (dedup_key, title, link[, body]).
 
     One lookup and one insert for the whole batch (a sweep that escalates a thousand tickets to one street sends
-    its staff a thousand notifications in two queries); idempotent per (recipient, dedup_key) like notify().
+    its staff a thousand notifications in two queries); idempotent per (recipient, dedup_key).
     """
     users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
-    messages = {key: (title, link) for key, title, link in messages}
+    messages = {key: (title, link, rest[0] if rest else "") for key, title, link, *rest in messages}
     if not users or not messages:
         return 0
     existing = set(
@@ -53,16 +38,16 @@ def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple[str
         )
     )
     fresh = [
-        Notification(recipient=user, kind=kind, title=title[:200], link=link, dedup_key=key)
-        for key, (title, link) in messages.items()
+        Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link, dedup_key=key)
+        for key, (title, link, body) in messages.items()
         for user in users
         if (user.pk, key) not in existing
     ]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=5000)
-    for key, (title, link) in messages.items():
+    for key, (title, link, body) in messages.items():
         emails = [user.email for user in users if (user.pk, key) not in existing and user.email]
         if emails:
-            transaction.on_commit(lambda e=emails, t=title, li=link, k=key: _send_email(e, t, "", li, k))
+            transaction.on_commit(lambda e=emails, t=title, b=body, li=link, k=key: _send_email(e, t, b, li, k))
     return len(fresh)
 
 
