@@ -1,17 +1,29 @@
 """Who is responsible where: used to address notifications (reminders now, ticket escalations later)."""
 
+from django.db.models import Q
+
 from accounts.models import Role, User
+from core.scoping import ancestors_q
 
 
 def staff_responsible_for(organization, *, roles=(Role.STAFF,)):
     """Active users of `roles` whose scope covers `organization` (their scope is it or one of its ancestors)."""
-    return User.objects.filter(
-        is_active=True,
-        role__in=roles,
-        scope__tree_id=organization.tree_id,
-        scope__lft__lte=organization.lft,
-        scope__rght__gte=organization.rght,
-    )
+    return User.objects.filter(ancestors_q("scope", organization), is_active=True, role__in=roles)
+
+
+def staff_responsible_for_each(organizations) -> dict[int, list[User]]:
+    """staff_responsible_for() for many organizations at once (one query): {organization id: [users]}."""
+    organizations = list(organizations)
+    if not organizations:
+        return {}
+    condition = Q()
+    for organization in organizations:
+        condition |= ancestors_q("scope", organization)
+    staff = list(User.objects.filter(condition, is_active=True, role=Role.STAFF).select_related("scope"))
+    return {
+        o.pk: [u for u in staff if u.scope.tree_id == o.tree_id and u.scope.lft <= o.lft and u.scope.rght >= o.rght]
+        for o in organizations
+    }
 
 
 def liaisons_of(units):

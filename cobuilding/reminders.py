@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.selectors import staff_responsible_for_each
 from cobuilding.models import (
     AgreementStatus,
     CallStatus,
@@ -49,7 +50,7 @@ class _Recipients:
 
     def __init__(self, *, communities: Iterable, unit_ids: Iterable[int]) -> None:
         communities = {c.pk: c for c in communities}
-        self._staff = _staff_by_community(communities.values())
+        self._staff = staff_responsible_for_each(communities.values())
         self._liaisons: dict[int, list[User]] = defaultdict(list)
         unit_ids = set(unit_ids)
         if unit_ids:
@@ -61,22 +62,6 @@ class _Recipients:
 
     def liaisons(self, unit_ids: Iterable[int]) -> list[User]:
         return [user for unit_id in unit_ids for user in self._liaisons.get(unit_id, [])]
-
-
-def _staff_by_community(communities: Iterable) -> dict[int, list[User]]:
-    """Same rule as accounts.selectors.staff_responsible_for (scope is the community or above), for many at once."""
-    communities = list(communities)
-    if not communities:
-        return {}
-    staff = list(
-        User.objects.filter(
-            is_active=True, role=Role.STAFF, scope__tree_id__in={c.tree_id for c in communities}
-        ).select_related("scope")
-    )
-    return {
-        c.pk: [u for u in staff if u.scope.tree_id == c.tree_id and u.scope.lft <= c.lft and u.scope.rght >= c.rght]
-        for c in communities
-    }
 
 
 def _send(reminders: Iterable[_Reminder]) -> int:

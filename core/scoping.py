@@ -24,6 +24,12 @@ def subtree_q(path: str, node) -> Q:
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__gte": node.lft, f"{prefix}lft__lte": node.rght})
 
 
+def ancestors_q(path: str, node) -> Q:
+    """Rows whose node at `path` is `node` or one of its ancestors (who answers for `node`, what covers it)."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__lte": node.lft, f"{prefix}rght__gte": node.rght})
+
+
 def _node_q(path, node) -> Q:
     if callable(path):  # a model whose reach is not one foreign-key path (e.g. a unit shared by communities)
         return path(node)

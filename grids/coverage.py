@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.scoping import subtree_q
 from grids.models import Building, Grid, Household, Visit
 from orgs.models import Organization
 from orgs.rules import Level
@@ -84,12 +85,10 @@ def care_visit_days() -> int:
 def subtree_grids(node: Organization | Grid) -> QuerySet[Grid]:
     """Grids under an organization node (through their community) or under (and including) a grid node."""
     if isinstance(node, Grid):
-        return Grid.objects.filter(tree_id=node.tree_id, lft__gte=node.lft, lft__lte=node.rght)
+        return Grid.objects.filter(subtree_q("", node))
     if not isinstance(node, Organization):
         raise TypeError(f"coverage is reported for an Organization or a Grid, not {type(node).__name__}")
-    return Grid.objects.filter(
-        community__tree_id=node.tree_id, community__lft__gte=node.lft, community__lft__lte=node.rght
-    )
+    return Grid.objects.filter(subtree_q("community", node))
 
 
 def coverage_report(*, node: Organization | Grid, today: datetime.date | None = None) -> CoverageReport:
@@ -162,14 +161,8 @@ def coverage_breakdown(
 def _child_key(node, children: list, path: str) -> Case:
     """SQL naming the child whose subtree holds a row's grid: the grouping key of a breakdown."""
     through_community = isinstance(node, Organization) and node.level != Level.COMMUNITY
-    prefix = f"{path}__community__" if through_community else f"{path}__"
-    whens = [
-        When(
-            **{f"{prefix}tree_id": c.tree_id, f"{prefix}lft__gte": c.lft, f"{prefix}lft__lte": c.rght},
-            then=Value(c.pk, output_field=BigIntegerField()),
-        )
-        for c in children
-    ]
+    node_path = f"{path}__community" if through_community else path
+    whens = [When(subtree_q(node_path, c), then=Value(c.pk, output_field=BigIntegerField())) for c in children]
     no_child = Value(None, output_field=BigIntegerField())
     return Case(*whens, default=no_child) if whens else no_child
 

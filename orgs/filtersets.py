@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.filtersets import ScopedFilterSet
+from core.scoping import subtree_q
 from orgs.models import Organization, OrgPosition, PartyMember
 
 
@@ -21,10 +22,7 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        prefix = f"{self.path}__" if self.path else ""
-        return qs.filter(
-            **{f"{prefix}tree_id": value.tree_id, f"{prefix}lft__gte": value.lft, f"{prefix}lft__lte": value.rght}
-        )
+        return qs.filter(subtree_q(self.path, value))
 
 
 class OrganizationFilterSet(ScopedFilterSet):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.scoping import subtree_q
 from orgs.models import Organization
 from services.models import MicroWish, WishStatus
 
@@ -58,10 +59,8 @@ def wishes_fulfilled_by_claimer(*, node: Organization, fetched_by) -> dict[str, 
     wishes = (
         MicroWish.objects.visible_to(fetched_by)
         .filter(
+            subtree_q("community", node),
             status__in=FULFILLED,
-            community__tree_id=node.tree_id,
-            community__lft__gte=node.lft,
-            community__lft__lte=node.rght,
         )
         .order_by()
     )

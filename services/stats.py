@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
+from core.scoping import subtree_q
 from orgs.models import Organization
 from orgs.rules import Level
 from services.models import Card, Ticket, TicketStatus
@@ -99,9 +100,7 @@ def _present(row: dict) -> dict:
 
 def tickets_under(node: Organization):
     """The tickets whose community lies in `node`'s subtree (the node itself included)."""
-    return Ticket.objects.filter(
-        community__tree_id=node.tree_id, community__lft__gte=node.lft, community__rght__lte=node.rght
-    ).order_by()
+    return Ticket.objects.filter(subtree_q("community", node)).order_by()
 
 
 @dataclass
@@ -128,7 +127,7 @@ def _children(node: Organization, tickets, figures: dict) -> list[dict]:
     if not children:
         return []
     child = Case(
-        *(When(community__lft__gte=c.lft, community__lft__lte=c.rght, then=Value(c.pk)) for c in children),
+        *(When(subtree_q("community", c), then=Value(c.pk)) for c in children),
         output_field=IntegerField(),
     )
     rows = {row["child"]: row for row in tickets.annotate(child=child).values("child").annotate(**figures)}

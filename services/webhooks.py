@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.scoping import ancestors_q
 from services.models import DeliveryStatus, TicketEvent, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,7 @@ EVENT_HEADER = "X-Tongxinyuan-Event"
 def subscriptions_for(event: TicketEvent) -> list[WebhookSubscription]:
     """Active subscriptions whose subtree holds the ticket's community and that want this kind of event."""
     community = event.ticket.community
-    candidates = WebhookSubscription.objects.filter(
-        is_active=True,
-        organization__tree_id=community.tree_id,
-        organization__lft__lte=community.lft,
-        organization__rght__gte=community.rght,
-    )
+    candidates = WebhookSubscription.objects.filter(ancestors_q("organization", community), is_active=True)
     # The events list is filtered here, not in SQL: JSON containment is not portable to SQLite.
     return [sub for sub in candidates if not sub.events or event.kind in sub.events]
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import PublicReadQuerySet
+from core.scoping import PublicReadQuerySet, ancestors_q
 from orgs.rules import Level
 
 
@@ -45,12 +45,7 @@ class ServiceItemQuerySet(PublicReadQuerySet):
     def published_for(self, community):
         """The items a community publishes: city-wide ones and those of the community or any of its ancestors."""
         return self.filter(is_active=True, is_public=True).filter(
-            Q(organization__isnull=True)
-            | Q(
-                organization__tree_id=community.tree_id,
-                organization__lft__lte=community.lft,
-                organization__rght__gte=community.rght,
-            )
+            Q(organization__isnull=True) | ancestors_q("organization", community)
         )
 
 
