@@ -1,8 +1,6 @@
 """Filters for the service catalogue and the ticket queue, shared by the pages and the API."""
 
 import django_filters
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filtersets import ScopedFilterSet
@@ -10,7 +8,6 @@ from core.scoping import subtree_q
 from grids.models import Grid
 from orgs.filtersets import SubtreeFilter
 from services.models import (
-    OPEN_STATUSES,
     Card,
     Channel,
     ListKind,
@@ -56,24 +53,15 @@ class TicketFilterSet(ScopedFilterSet):
         return qs.filter(subtree_q("grid", value)) if value else qs
 
     def filter_mine(self, qs, name, value):
-        user = self.request.user
-        mine = Q(owner=user) | Q(assignee_user=user)
-        return qs.filter(mine) if value else qs.exclude(mine)
+        mine = qs.mine(self.request.user)
+        return mine if value else qs.exclude(pk__in=mine.values("pk"))
 
     def filter_overdue(self, qs, name, value):
-        overdue = Q(status__in=OPEN_STATUSES, level_due_at__lt=timezone.now())
-        return qs.filter(overdue) if value else qs.exclude(overdue)
+        overdue = qs.overdue()
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
 
     def filter_escalated_to_me(self, qs, name, value):
-        nodes = [node for kind, node in self.request.user.scope_nodes() if kind == "org"]
-        if not value:
-            return qs
-        if not nodes:
-            return qs.none()
-        within = Q()
-        for node in nodes:
-            within |= subtree_q("handling_org", node)
-        return qs.filter(within, escalation_count__gt=0)
+        return qs.escalated_to(self.request.user) if value else qs
 
 
 class PublishedListEntryFilterSet(ScopedFilterSet):

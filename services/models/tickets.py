@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import VIEW, ScopedQuerySet
+from core.scoping import VIEW, ScopedQuerySet, subtree_q
 from core.validators import clean_phone_field
 from orgs.rules import Level
 from services.models.catalogue import HandlingLevel
@@ -78,6 +79,25 @@ class TicketQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    # The queue's filters, shared by the pages and the API so "overdue" means one thing everywhere.
+    def mine(self, user):
+        return self.filter(models.Q(owner=user) | models.Q(assignee_user=user))
+
+    def overdue(self, now=None):
+        """Open and past a deadline: the level's (escalation pending) or the promised resolution."""
+        now = now or timezone.now()
+        return self.open().filter(models.Q(level_due_at__lt=now) | models.Q(resolution_due_at__lt=now))
+
+    def escalated_to(self, user):
+        """Escalated tickets now answerable by an organization inside the user's own scope."""
+        if user.is_superuser:
+            return self.filter(escalation_count__gt=0)
+        within = models.Q(pk__in=[])
+        for kind, node in user.scope_nodes():
+            if kind == "org":
+                within |= subtree_q("handling_org", node)
+        return self.filter(within, escalation_count__gt=0)
 
     def with_related(self):
         return self.select_related(

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
 from core.scoping import CHANGE
 from services.forms import ACTION_FORMS, ACTION_LABELS, QueueFilterForm, model_errors_to_form
-from services.models import OPEN_STATUSES, Card, Ticket, TicketPhoto, TicketStatus
+from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
 from services.services import ticket_transition
 from services.transitions import actions_for, target_of
 
@@ -43,12 +43,11 @@ class TicketQueueView(ScopedObjectMixin, ListView):
     def apply_filters(self, queryset):
         user, wanted = self.request.user, self.filters
         if wanted.get("mine"):
-            queryset = queryset.filter(Q(owner=user) | Q(assignee_user=user))
+            queryset = queryset.mine(user)
         if wanted.get("overdue"):
-            late = Q(resolution_due_at__lt=timezone.now()) | Q(card=Card.RED)
-            queryset = queryset.filter(late, status__in=OPEN_STATUSES)
+            queryset = queryset.overdue()
         if wanted.get("escalated"):
-            queryset = queryset.filter(escalation_count__gt=0, handling_org_id=user.scope_id)
+            queryset = queryset.escalated_to(user)
         if wanted.get("status"):
             queryset = queryset.filter(status=wanted["status"])
         if wanted.get("card"):

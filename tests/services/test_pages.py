@@ -597,3 +597,18 @@ def test_public_catalogue_needs_no_login_and_shows_no_personal_data(client, comm
 
 def test_public_catalogue_of_an_unknown_community_is_404(client):
     assert client.get(reverse("catalogue", args=["nope"])).status_code == 404
+
+
+def test_queue_and_api_agree_on_what_is_overdue_and_escalated(client, street, community, item):
+    street_staff = UserFactory(role=Role.STAFF, scope=street)
+    level_late = TicketFactory(community=community, service_item=item)
+    on_time = TicketFactory(community=community, service_item=item)
+    Ticket.objects.filter(pk=level_late.pk).update(
+        level_due_at=timezone.now() - datetime.timedelta(minutes=5), escalation_count=1, handling_org=community
+    )
+    logged_in(client, street_staff)
+    for params in ({"overdue": "on"}, {"escalated": "on"}):
+        html = client.get(reverse("tickets:queue"), params).content.decode()
+        assert level_late.reference in html and on_time.reference not in html
+    api = client.get("/api/v1/tickets/", {"overdue": "true", "escalated_to_me": "true"}).json()
+    assert [row["reference"] for row in api["results"]] == [level_late.reference]
