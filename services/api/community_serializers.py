@@ -14,7 +14,7 @@ from orgs.models import Organization, PartyMember
 from residents.models import Resident
 from services.community_services import wish_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
-from services.transitions import allowed_actions
+from services.transitions import actions_for
 
 
 class ScopedInputSerializer(serializers.Serializer):
@@ -72,7 +72,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, obj) -> list[str]:
         moves = {"dispatch": "dispatch", "accept": "dispatch", "start": "take", "resolve": "done"}
-        return sorted({moves[a] for a in allowed_actions(obj.status) if a in moves})
+        return sorted({moves[a] for a in actions_for(obj) if a in moves})
 
 
 class OrderPlaceSerializer(ScopedInputSerializer):
