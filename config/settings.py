@@ -158,6 +158,9 @@ TICKET_REFERENCE_PREFIX = env_str("TICKET_REFERENCE_PREFIX", default="NG")
 TICKET_RATING_DAYS = env_int("TICKET_RATING_DAYS", default=7)
 # Largest ticket photo accepted (bytes); phone photos are 2–4 MB, anything larger is rarely a photo.
 TICKET_PHOTO_MAX_BYTES = env_int("TICKET_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# --- issue 9 (open311 helper): uploaded images are refused above this many pixels (width × height) -------------
+# A 48 MP phone camera is the largest ordinary photo; a 97 KB PNG can claim 100 MP and take gigabytes to decode.
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
 # Failed logins per (client address, username) before the token endpoint answers 429, and for how long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("from-visit/<int:visit_pk>/", views.VisitTicketView.as_view(), name="from-visit"),
     path("<int:pk>/", views.TicketDetailView.as_view(), name="detail"),
     path("<int:pk>/photos/<int:photo_pk>/", views.TicketPhotoView.as_view(), name="photo"),
+    path("wishes/<int:pk>/photo/", views.WishPhotoView.as_view(), name="wish-photo"),
     path("<int:pk>/<slug:action>/", views.TicketActionView.as_view(), name="action"),
 ]

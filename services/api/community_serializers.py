@@ -15,6 +15,7 @@ from residents.models import Resident
 from services.community_services import wish_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
 from services.transitions import actions_for
+from services.validators import validate_ticket_photo
 
 
 class ScopedInputSerializer(serializers.Serializer):
@@ -90,7 +91,9 @@ class NoteSerializer(serializers.Serializer):
 
 
 class OrderDoneSerializer(NoteSerializer):
-    photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list, max_length=6)
+    photos = serializers.ListField(
+        child=serializers.FileField(validators=[validate_ticket_photo]), required=False, default=list, max_length=6
+    )
 
 
 class MicroWishSerializer(serializers.ModelSerializer):

@@ -1,12 +1,12 @@
 """Ticket pages (mounted at /tickets/) and the public pages (/r/<token>/, /catalogue/<code>/)."""
 
+from services.views.files import TicketPhotoView, WishPhotoView
 from services.views.intake import GridReportView, ResidentLookupView, TicketIntakeView, VisitTicketView
 from services.views.public import CatalogueView, RatingView
 from services.views.tickets import (
     AssignedTicketsView,
     TicketActionView,
     TicketDetailView,
-    TicketPhotoView,
     TicketQueueView,
 )
 
@@ -22,4 +22,5 @@ __all__ = [
     "TicketPhotoView",
     "TicketQueueView",
     "VisitTicketView",
+    "WishPhotoView",
 ]

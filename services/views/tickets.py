@@ -1,11 +1,10 @@
 """The ticket queue, the ticket page (header, timeline, only the allowed next actions) and the action posts."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -169,15 +168,3 @@ class TicketActionView(WriterRequiredMixin, View):
 
 def _done_message(action: str) -> str:
     return _("已%(action)s。") % {"action": ACTION_LABELS[action]}
-
-
-class TicketPhotoView(LoginRequiredMixin, View):
-    """A ticket photo, served only to those who may see the ticket (photos are not public media)."""
-
-    def get(self, request, pk: int, photo_pk: int):
-        ticket = get_scoped_or_404(Ticket, request.user, pk=pk)
-        photo = get_object_or_404(TicketPhoto, pk=photo_pk, ticket=ticket)
-        try:
-            return FileResponse(photo.image.open("rb"))
-        except FileNotFoundError as missing:
-            raise Http404 from missing
