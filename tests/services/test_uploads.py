@@ -107,11 +107,11 @@ def test_a_100_megapixel_png_is_a_400_in_the_api_and_on_the_pages(world, client)
     assert response.status_code == 400
     assert "像素" in str(response.json()["photos"])
     client.force_login(world["staff"])
-    page = client.post(
-        reverse("tickets:new"),
-        {"reporter_name": "路人甲", "community": world["community"].pk, "service_item": world["item"].pk, "q": "",
-         "description": "路灯坏了", "channel": "hotline", "priority": "normal", "photos": [_upload(_huge_png(), "h.png")]},
-    )  # fmt: skip
+    form = {
+        "reporter_name": "路人甲", "community": world["community"].pk, "service_item": world["item"].pk, "q": "",
+        "description": "路灯坏了", "channel": "hotline", "priority": "normal", "photos": [_upload(_huge_png(), "h")],
+    }  # fmt: skip
+    page = client.post(reverse("tickets:new"), form)
     assert page.status_code == 200 and "像素" in page.content.decode()
     assert not Ticket.objects.exists()
 
