@@ -21,7 +21,7 @@ urlpatterns = [
     path("catalogue/<str:code>/", CatalogueView.as_view(), name="catalogue"),
     path("wishes/wall/<str:code>/", WishWallView.as_view(), name="wish-wall"),
     path("api/v1/", include("config.api")),
-    path("open311/v2/", include("services.open311.urls")),
+    path("open311/", include("services.open311.urls")),  # issue 9 (open311 helper): discovery + v2/, all JSON
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
