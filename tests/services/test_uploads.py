@@ -198,9 +198,7 @@ def test_anonymous_readers_never_get_a_photo(world, client):
     photo = TicketPhoto.objects.get()
     response = client.get(reverse("tickets:photo", args=[photo.ticket_id, photo.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    bad_token = client.get(
-        reverse("tickets:photo", args=[photo.ticket_id, photo.pk]), HTTP_AUTHORIZATION="Token nope"
-    )
+    bad_token = client.get(reverse("tickets:photo", args=[photo.ticket_id, photo.pk]), HTTP_AUTHORIZATION="Token nope")
     assert bad_token.status_code == 401
 
 
