@@ -225,3 +225,15 @@ def test_a_wish_photo_is_a_scoped_url_in_the_api_and_404_outside_its_scope(world
     assert served.status_code == 200 and served["Content-Type"] == "image/gif"
     assert client_as(world["outsider"]).get(scoped).status_code == 404
     assert client_as(world["staff"]).get(reverse("tickets:wish-photo", args=[wish.pk + 1000])).status_code == 404
+
+
+def test_the_admin_links_a_stored_photo_through_its_scoped_view(world, client):
+    resident = ResidentFactory(household__building__grid__community=world["community"])
+    wish = MicroWishFactory(resident=resident, community=world["community"])
+    cs.wish_claim(wish=wish, by=world["staff"], organization=world["community"])
+    cs.wish_fulfil(wish=wish, photo=_upload(_image("PNG"), "p.png"), by=world["staff"])
+    client.force_login(UserFactory(role=Role.STAFF, scope=world["community"], is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:services_microwish_change", args=[wish.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("tickets:wish-photo", args=[wish.pk]) in html and "/media/" not in html
