@@ -41,7 +41,8 @@ def requests(include_open311: bool) -> list[tuple[str, str, str, str | None, str
     out: list[tuple[str, str, str, str | None, str]] = []
     anon_pages = ["/catalogue/%00/", "/wishes/wall/%00/", "/r/%00/", "/catalogue/x/?q=%00", "/accounts/login/?next=%00"]
     out += [("anon", "GET", p, None, "4xx") for p in anon_pages]
-    out += [("staff", "GET", p, None, "4xx") for p in ["/grid/search/?q=%00", "/tickets/?q=%00", "/unit/whistles/?year=0"]]
+    staff_pages = ["/grid/search/?q=%00", "/tickets/?q=%00"]
+    out += [("staff", "GET", p, None, "4xx") for p in staff_pages]
     years = ["/agreements/?year=-1", "/agreements/?year=99999999999999999999", "/commitments/?due_year=0",
              "/whistles/?year=0", "/whistle-calls/?year=0", "/evaluation-ratings/?year=99999999999999999999",
              "/evaluations/?year=99999999999999999999"]  # fmt: skip
@@ -59,9 +60,12 @@ def requests(include_open311: bool) -> list[tuple[str, str, str, str | None, str
         out.append(("staff", "GET", path + "?page_size=false", None, "4xx"))
         out.append(("staff", "POST", path, _nested(5000), "4xx"))
         out.append(("staff", "POST", path, "[1,2]", "4xx"))
-    out.append(("staff", "POST", "/api/v1/tickets/", json.dumps({"title": "x\u0000", "description": "y" * 70_000}), "4xx"))
+        out.append(("staff", "POST", path, json.dumps({"name": "\u0000", "code": "\u0000", "title": "\u0000"}), "4xx"))
+    nul_and_long = json.dumps({"title": "x\u0000", "description": "y" * 70_000})
+    out.append(("staff", "POST", "/api/v1/tickets/", nul_and_long, "4xx"))
     out.append(("staff", "POST", "/api/v1/tickets/", json.dumps({"description": "x" * (12 * 1024 * 1024)}), "4xx"))
     out += [("super", "GET", p, None, "4xx") for p in admin_change_paths()]
+    out.append(("super", "GET", "/admin/residents/resident/99999999999999999999/change/", None, "4xx"))
     if include_open311:
         out += [("anon", "GET", "/open311/v2/requests/%00.json", None, "4xx"),
                 ("anon", "POST", "/open311/v2/requests.json", "[1,2]", "4xx")]  # fmt: skip
