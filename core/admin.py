@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -76,10 +76,22 @@ class ScopedAdminMixin:
             try:
                 self.opts.pk.to_python(unquote(object_id))
             except (ValidationError, ValueError):
-                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+                return self._missing_object(request, view.__name__, object_id)
             return view(request, object_id, *args, **kwargs)
 
         return checked
+
+    def _missing_object(self, request, view_name: str, object_id: str):
+        """What Django's own view answers for a missing object: the permission check first, then the redirect."""
+        if view_name == "delete_view":
+            allowed = self.has_delete_permission(request)
+        elif view_name == "change_view" and request.method == "POST":
+            allowed = self.has_change_permission(request)
+        else:
+            allowed = view_name == "history_view" or self.has_view_or_change_permission(request)
+        if not allowed:
+            raise PermissionDenied
+        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
