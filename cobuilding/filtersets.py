@@ -20,6 +20,7 @@ from cobuilding.models import (
     Whistle,
     WhistleCall,
 )
+from core.filters import StrictBooleanFilter, StrictFiltersMixin, YearFilter
 from core.filtersets import ScopedFilterSet
 from orgs.filtersets import SubtreeFilter
 from orgs.models import Organization
@@ -34,7 +35,7 @@ def _unit_choice(label):
     return UnitFilter(queryset=ResidentUnit.objects.all(), label=label, method="filter_unit")
 
 
-class ResidentUnitFilterSet(ScopedFilterSet):
+class ResidentUnitFilterSet(StrictFiltersMixin, ScopedFilterSet):
     community = extend_schema_field(OpenApiTypes.INT)(django_filters.ModelChoiceFilter)(
         queryset=Organization.objects.all(), method="filter_community", label=_("报到社区")
     )
@@ -50,7 +51,7 @@ class ResidentUnitFilterSet(ScopedFilterSet):
         return qs.filter(pk__in=reported)
 
 
-class UnitReportFilterSet(ScopedFilterSet):
+class UnitReportFilterSet(StrictFiltersMixin, ScopedFilterSet):
     within = SubtreeFilter(path="community", label=_("所属组织（含下级）"))
 
     class Meta:
@@ -58,9 +59,9 @@ class UnitReportFilterSet(ScopedFilterSet):
         fields = ["unit", "community", "status", "within"]
 
 
-class AgreementFilterSet(ScopedFilterSet):
+class AgreementFilterSet(StrictFiltersMixin, ScopedFilterSet):
     within = SubtreeFilter(path="community", label=_("所属组织（含下级）"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("年度（协议期内）"))
+    year = YearFilter(method="filter_year", label=_("年度（协议期内）"))
 
     class Meta:
         model = CoBuildingAgreement
@@ -70,11 +71,11 @@ class AgreementFilterSet(ScopedFilterSet):
         return qs.filter(starts_on__year__lte=value, ends_on__year__gte=value) if value else qs
 
 
-class CommitmentItemFilterSet(ScopedFilterSet):
+class CommitmentItemFilterSet(StrictFiltersMixin, ScopedFilterSet):
     unit = _unit_choice(_("驻区单位"))
-    verified = django_filters.BooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True,
+    verified = StrictBooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True,
                                             label=_("已核实"))  # fmt: skip
-    due_year = django_filters.NumberFilter(field_name="due_on", lookup_expr="year", label=_("到期年度"))
+    due_year = YearFilter(field_name="due_on", lookup_expr="year", label=_("到期年度"))
 
     class Meta:
         model = CommitmentItem
@@ -84,7 +85,7 @@ class CommitmentItemFilterSet(ScopedFilterSet):
         return qs.filter(agreement__unit=value) if value else qs
 
 
-class MemberReportFilterSet(ScopedFilterSet):
+class MemberReportFilterSet(StrictFiltersMixin, ScopedFilterSet):
     unit = _unit_choice(_("所在单位"))
 
     class Meta:
@@ -99,7 +100,7 @@ class MemberReportFilterSet(ScopedFilterSet):
         )
 
 
-class JointMeetingFilterSet(ScopedFilterSet):
+class JointMeetingFilterSet(StrictFiltersMixin, ScopedFilterSet):
     unit = _unit_choice(_("参会单位"))
     held_after = django_filters.DateFilter(field_name="held_at", lookup_expr="date__gte", label=_("召开日期起"))
     held_before = django_filters.DateFilter(field_name="held_at", lookup_expr="date__lte", label=_("召开日期止"))
@@ -115,8 +116,8 @@ class JointMeetingFilterSet(ScopedFilterSet):
             "jointmeeting_id"))  # fmt: skip
 
 
-class AgendaItemFilterSet(ScopedFilterSet):
-    carried_over = django_filters.BooleanFilter(field_name="carried_from", lookup_expr="isnull", exclude=True,
+class AgendaItemFilterSet(StrictFiltersMixin, ScopedFilterSet):
+    carried_over = StrictBooleanFilter(field_name="carried_from", lookup_expr="isnull", exclude=True,
                                                 label=_("上次会议转入"))  # fmt: skip
 
     class Meta:
@@ -124,9 +125,9 @@ class AgendaItemFilterSet(ScopedFilterSet):
         fields = ["meeting", "status", "claimed_by", "carried_over"]
 
 
-class WhistleFilterSet(ScopedFilterSet):
+class WhistleFilterSet(StrictFiltersMixin, ScopedFilterSet):
     unit = _unit_choice(_("被叫单位"))
-    year = django_filters.NumberFilter(field_name="blown_at", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="blown_at", lookup_expr="year", label=_("年度"))
 
     class Meta:
         model = Whistle
@@ -136,34 +137,36 @@ class WhistleFilterSet(ScopedFilterSet):
         return qs.filter(pk__in=WhistleCall.objects.filter(unit=value).values("whistle_id")) if value else qs
 
 
-class WhistleCallFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(field_name="whistle__blown_at", lookup_expr="year", label=_("年度"))
+class WhistleCallFilterSet(StrictFiltersMixin, ScopedFilterSet):
+    year = YearFilter(field_name="whistle__blown_at", lookup_expr="year", label=_("年度"))
 
     class Meta:
         model = WhistleCall
         fields = ["whistle", "unit", "status", "year"]
 
 
-class CommunityNeedFilterSet(ScopedFilterSet):
+class CommunityNeedFilterSet(StrictFiltersMixin, ScopedFilterSet):
     class Meta:
         model = CommunityNeed
         fields = ["community", "kind", "status"]
 
 
-class UnitResourceFilterSet(ScopedFilterSet):
+class UnitResourceFilterSet(StrictFiltersMixin, ScopedFilterSet):
     class Meta:
         model = UnitResource
         fields = ["unit", "kind", "is_available"]
 
 
-class EvaluationRoundFilterSet(ScopedFilterSet):
+class EvaluationRoundFilterSet(StrictFiltersMixin, ScopedFilterSet):
+    year = YearFilter(label=_("年度"))
+
     class Meta:
         model = EvaluationRound
         fields = ["organization", "year"]
 
 
-class EvaluationRatingFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(field_name="round__year", label=_("年度"))
+class EvaluationRatingFilterSet(StrictFiltersMixin, ScopedFilterSet):
+    year = YearFilter(field_name="round__year", label=_("年度"))
 
     class Meta:
         model = EvaluationRating

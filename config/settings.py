@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # issue 9 (badinput): NUL and control characters in the path or a query/form value are a 400, once for all.
+    "core.middleware.InvalidCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,6 +190,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RoleWritePermission"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
+    # issue 9 (badinput): JSON bodies are one object, capped in size and depth (core/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -198,6 +206,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# issue 9 (badinput): API bodies and text fields are capped like the pages' (core/api/parsers.py, fields.py).
+API_MAX_BODY_BYTES = 2 * 1024 * 1024
+API_MAX_JSON_DEPTH = 32
+API_TEXT_MAX_LENGTH = 10_000
 SPECTACULAR_SETTINGS = {
     "TITLE": "同心圆 Community Portal API",
     "DESCRIPTION": "Party-building concentric-circle community management. Token: POST /api/v1/auth/token/.",

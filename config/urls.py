@@ -28,3 +28,9 @@ urlpatterns = [
 
 # issue 9 (open311 helper): MEDIA is never served by URL, not even with DEBUG. Every stored file is a resident's
 # personal data, reached only through its row's scoped view (core.uploads.ScopedFileView; FieldFile.url names it).
+
+# issue 9 (badinput): error answers that carry no traceback, in JSON for the API and Open311 (core/errors.py).
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import StrictBooleanFilter, StrictFiltersMixin
 from core.filtersets import ScopedFilterSet
 from grids.models import Building, Grid, GridRole, Household, Visit
 from orgs.filtersets import SubtreeFilter
@@ -11,7 +12,7 @@ def grid_subtree_filter(path: str, label=None) -> SubtreeFilter:
     return SubtreeFilter(path=path, queryset=Grid.objects.all(), label=label or _("网格（含下级网格）"))
 
 
-class GridFilterSet(ScopedFilterSet):
+class GridFilterSet(StrictFiltersMixin, ScopedFilterSet):
     community = SubtreeFilter(path="community", label=_("所属社区（含下级）"))
     within = grid_subtree_filter("", label=_("网格（含下级网格）"))
 
@@ -20,9 +21,9 @@ class GridFilterSet(ScopedFilterSet):
         fields = ["community", "parent", "grid_level", "is_active", "within"]
 
 
-class GridRoleFilterSet(ScopedFilterSet):
+class GridRoleFilterSet(StrictFiltersMixin, ScopedFilterSet):
     grid = grid_subtree_filter("grid")
-    current = django_filters.BooleanFilter(method="filter_current", label=_("现任"))
+    current = StrictBooleanFilter(method="filter_current", label=_("现任"))
 
     class Meta:
         model = GridRole
@@ -33,7 +34,7 @@ class GridRoleFilterSet(ScopedFilterSet):
         return qs.filter(pk__in=current.values("pk")) if value else qs.exclude(pk__in=current.values("pk"))
 
 
-class BuildingFilterSet(ScopedFilterSet):
+class BuildingFilterSet(StrictFiltersMixin, ScopedFilterSet):
     grid = grid_subtree_filter("grid")
 
     class Meta:
@@ -41,7 +42,7 @@ class BuildingFilterSet(ScopedFilterSet):
         fields = ["grid", "kind"]
 
 
-class HouseholdFilterSet(ScopedFilterSet):
+class HouseholdFilterSet(StrictFiltersMixin, ScopedFilterSet):
     grid = grid_subtree_filter("building__grid")
 
     class Meta:
@@ -49,7 +50,7 @@ class HouseholdFilterSet(ScopedFilterSet):
         fields = ["grid", "building", "kind"]
 
 
-class VisitFilterSet(ScopedFilterSet):
+class VisitFilterSet(StrictFiltersMixin, ScopedFilterSet):
     grid = grid_subtree_filter("household__building__grid")
     visited_after = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("走访日期起"))
     visited_before = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("走访日期止"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.filters import StrictBooleanFilter, StrictFiltersMixin
 from core.filtersets import ScopedFilterSet
 from core.scoping import subtree_q
 from orgs.models import Organization, OrgPosition, PartyMember
@@ -25,7 +26,7 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
         return qs.filter(subtree_q(self.path, value))
 
 
-class OrganizationFilterSet(ScopedFilterSet):
+class OrganizationFilterSet(StrictFiltersMixin, ScopedFilterSet):
     within = SubtreeFilter(path="", label=_("所属组织（含下级）"))
 
     class Meta:
@@ -33,7 +34,7 @@ class OrganizationFilterSet(ScopedFilterSet):
         fields = ["parent", "level", "is_active", "within"]
 
 
-class PartyMemberFilterSet(ScopedFilterSet):
+class PartyMemberFilterSet(StrictFiltersMixin, ScopedFilterSet):
     within = SubtreeFilter(label=_("所属组织（含下级）"))
 
     class Meta:
@@ -41,9 +42,9 @@ class PartyMemberFilterSet(ScopedFilterSet):
         fields = ["organization", "kind", "gender", "is_active", "is_central_household", "within"]
 
 
-class OrgPositionFilterSet(ScopedFilterSet):
+class OrgPositionFilterSet(StrictFiltersMixin, ScopedFilterSet):
     within = SubtreeFilter(label=_("所属组织（含下级）"))
-    current = django_filters.BooleanFilter(method="filter_current", label=_("现任"))
+    current = StrictBooleanFilter(method="filter_current", label=_("现任"))
 
     class Meta:
         model = OrgPosition

@@ -2,13 +2,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import StrictFiltersMixin
 from core.filtersets import ScopedFilterSet
 from grids.filtersets import grid_subtree_filter
 from grids.models import Building
 from residents.models import Resident
 
 
-class ResidentFilterSet(ScopedFilterSet):
+class ResidentFilterSet(StrictFiltersMixin, ScopedFilterSet):
     grid = grid_subtree_filter("household__building__grid")
     building = django_filters.ModelChoiceFilter(
         field_name="household__building", queryset=Building.objects.all(), label=_("楼栋")

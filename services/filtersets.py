@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import StrictBooleanFilter, StrictFiltersMixin
 from core.filtersets import ScopedFilterSet
 from core.scoping import subtree_q
 from grids.models import Grid
@@ -18,7 +19,7 @@ from services.models import (
 )
 
 
-class ServiceItemFilterSet(ScopedFilterSet):
+class ServiceItemFilterSet(StrictFiltersMixin, ScopedFilterSet):
     published_for = django_filters.NumberFilter(method="filter_published_for", label=_("社区公开事项"))
 
     class Meta:
@@ -32,7 +33,7 @@ class ServiceItemFilterSet(ScopedFilterSet):
         return qs.published_for(community) if community is not None else qs.none()
 
 
-class TicketFilterSet(ScopedFilterSet):
+class TicketFilterSet(StrictFiltersMixin, ScopedFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("状态"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("来源渠道"))
     card = django_filters.ChoiceFilter(choices=[c for c in Card.choices if c[0]], label=_("预警"))
@@ -41,9 +42,9 @@ class TicketFilterSet(ScopedFilterSet):
         queryset=Grid.objects.all(), method="filter_grid", label=_("网格（含下级）")
     )
     service_item = django_filters.ModelChoiceFilter(queryset=ServiceItem.objects.all(), label=_("服务事项"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("我的工单"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超时"))
-    escalated_to_me = django_filters.BooleanFilter(method="filter_escalated_to_me", label=_("升级到我处"))
+    mine = StrictBooleanFilter(method="filter_mine", label=_("我的工单"))
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("已超时"))
+    escalated_to_me = StrictBooleanFilter(method="filter_escalated_to_me", label=_("升级到我处"))
 
     class Meta:
         model = Ticket
@@ -64,7 +65,7 @@ class TicketFilterSet(ScopedFilterSet):
         return qs.escalated_to(self.request.user) if value else qs
 
 
-class PublishedListEntryFilterSet(ScopedFilterSet):
+class PublishedListEntryFilterSet(StrictFiltersMixin, ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=ListKind.choices, label=_("清单"))
 
     class Meta:

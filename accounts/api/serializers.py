@@ -6,10 +6,15 @@ from rest_framework import serializers
 from accounts.models import User
 from core.api.serializers import ScopedModelSerializer
 
+# issue 9 (badinput): no API text without a cap; a passphrase longer than this is no one's password.
+PASSWORD_MAX_LENGTH = 256
+
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"))
-    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(label=_("用户名"), max_length=User._meta.get_field("username").max_length)
+    password = serializers.CharField(
+        label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH
+    )
 
     def validate(self, attrs):
         user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
@@ -24,7 +29,9 @@ class TokenSerializer(serializers.Serializer):
 
 
 class UserSerializer(ScopedModelSerializer):
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}, max_length=PASSWORD_MAX_LENGTH
+    )
     scope_name = serializers.CharField(source="scope.name", read_only=True, default=None)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 

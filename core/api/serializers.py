@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from core.api.exceptions import as_drf_validation_error
+from core.api.fields import CAPPED_FIELD_MAPPING
 
 
 def _scope_related_field(field, user) -> None:
@@ -20,6 +21,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     Validation runs the model's full_clean(), so rules written once on the model (the level rule table, ID checks,
     uniqueness among active rows) answer the API exactly as they answer the admin.
     """
+
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped (core/api/fields.py)
 
     def get_validators(self):
         # The model's full_clean() below checks unique-together and (conditional) unique constraints with the

@@ -1,9 +1,12 @@
 from rest_framework import serializers
 
+from core.api.fields import CAPPED_FIELD_MAPPING
 from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "link", "is_read", "created_at"]

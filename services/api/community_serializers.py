@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
+from core.api.fields import CAPPED_FIELD_MAPPING
 from core.api.serializers import MaskedCharField, ScopedModelSerializer
 from core.masking import mask_phone
 from orgs.models import Organization, PartyMember
@@ -54,6 +55,8 @@ class MenuServiceSerializer(ScopedModelSerializer):
 class OrderSerializer(serializers.ModelSerializer):
     """A point order as read: the ticket fields that matter to it, with the next allowed moves."""
 
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
+
     menu_item_title = serializers.CharField(source="menu_item.title", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -98,6 +101,8 @@ class OrderDoneSerializer(NoteSerializer):
 
 class MicroWishSerializer(serializers.ModelSerializer):
     """A wish as staff read it: the resident named in full (staff already see residents in their scope)."""
+
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
 
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)

@@ -8,15 +8,16 @@ services.community_services. Viewsets hold no rules of their own.
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet
 from services import community_services as cs
 from services.api import community_serializers as s
 from services.models import Channel, HousekeeperProject, MenuService, MicroWish, Ticket
 
-UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONObjectParser]
 
 
 class ActionMixin:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
+from core.api.fields import CAPPED_FIELD_MAPPING
 from core.api.serializers import MaskedCharField, ScopedModelSerializer
 from core.masking import mask_phone
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
@@ -29,6 +30,7 @@ class ServiceItemSerializer(ScopedModelSerializer):
 
 
 class PublishedListEntrySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -37,6 +39,7 @@ class PublishedListEntrySerializer(serializers.ModelSerializer):
 
 
 class TicketPhotoSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
     url = serializers.ImageField(source="image", read_only=True, use_url=True)
 
     class Meta:
@@ -46,6 +49,8 @@ class TicketPhotoSerializer(serializers.ModelSerializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket as read: state and SLA fields, names of its related rows, the reporter's phone masked."""
+
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
 
     reporter_phone = MaskedCharField(mask_phone, read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
@@ -130,6 +135,7 @@ class TicketActionSerializer(ScopedInputSerializer):
 
 
 class TicketEventSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
     actor_name = serializers.SerializerMethodField()
     photos = TicketPhotoSerializer(many=True, read_only=True)
 

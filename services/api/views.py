@@ -9,10 +9,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
+from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet
 from core.scoping import CHANGE
 from services.api import serializers as s
@@ -77,7 +78,7 @@ class TicketViewSet(ScopedModelViewSet):
     )
     serializer_class = s.TicketSerializer
     filterset_class = TicketFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
     search_fields = ["reference", "description", "reporter_name", "address"]
     ordering_fields = ["created_at", "resolution_due_at", "level_due_at", "status"]
 
