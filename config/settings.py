@@ -92,7 +92,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: Celery broker and results, and the cache. Without it, tasks run eagerly in-process ------------------
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # [faults] A stopped Redis must cost a request half a second, not the OS's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -103,8 +110,33 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is redelivered; our tasks are idempotent
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# [faults] A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged, so the broker redelivers it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# [faults] Publishing happens after commit (core.outbox): give up within about a second and leave the outbox row for
+# the drain, rather than holding the request through kombu's default retries (about 19 s with Redis stopped).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,  # above the 1 s BRPOP poll of the worker; a stopped Redis refuses at connect anyway
+    "max_retries": 1,
+    "visibility_timeout": 3600,  # an unacknowledged (late-ack) message is redelivered after an hour
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 # Periodic jobs live here and only here; each says why it runs when it does.
 CELERY_BEAT_SCHEDULE = {
+    # [faults] Every minute: work queued while the broker was down waits at most a minute once it is back.
+    "core-drain-outbox": {
+        "task": "core.tasks.drain_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # [faults] Every 5 minutes: a webhook delivery still pending with no attempt (its message lost with a restarted
+    # Redis, which keeps nothing on disk) is queued again; deliveries younger than its grace period are left alone.
+    "services-requeue-stalled-webhooks": {
+        "task": "services.tasks.requeue_stalled_deliveries_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Nightly, off-peak: confirms the tree's lft/rght numbering is intact so a broken import is caught by morning.
     "orgs-check-tree-integrity": {
         "task": "orgs.tasks.check_tree_integrity",
