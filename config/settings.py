@@ -118,7 +118,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,  # above the 1 s BRPOP poll of the worker; a stopped Redis refuses at connect anyway
-    "max_retries": 1,
+    "max_retries": 0,  # with the connection timeout: one connect, no sleeping between retries
+    "interval_start": 0,
     "visibility_timeout": 3600,  # an unacknowledged (late-ack) message is redelivered after an hour
 }
 CELERY_TASK_PUBLISH_RETRY = False
