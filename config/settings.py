@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.db_outage.DatabaseOutageMiddleware",  # [faults] database down: 503 + Retry-After, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +89,10 @@ TEMPLATES = [
 # --- Database: DATABASE_URL (postgres://user@host:5432/name), default a SQLite file in the project ----------------
 DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# [faults] env_database sets CONN_MAX_AGE=60 and CONN_HEALTH_CHECKS=True (a connection that died with a restarted
+# PostgreSQL is replaced on the next request); an unreachable server is given up on within 3 s (→ 503).
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # --- Redis: Celery broker and results, and the cache. Without it, tasks run eagerly in-process ------------------
 REDIS_URL = env_str("REDIS_URL", default="")
