@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import logging
+import time
 
 from celery import Task, current_app
 from django.conf import settings
@@ -33,6 +34,10 @@ from core.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# After a refused publish this process leaves on-commit publishing to the drain for a few seconds, so a request that
+# queues several tasks (or the next requests) waits out at most one connect timeout, not one per task.
+BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
 KEEP_SENT = datetime.timedelta(days=7)
 
 
@@ -59,6 +64,8 @@ def task_named(name: str) -> Task:
 
 def _publish_after_commit(message_id: int) -> None:
     """The on-commit publish: whatever goes wrong, the row stays for the drain and the request is not failed."""
+    if time.monotonic() < _broker_down_until:
+        return  # the broker refused a moment ago: the drain will publish this row
     try:
         publish_pending(ids=[message_id])
     except Exception:  # the database itself may be failing now; the drain retries
@@ -83,6 +90,7 @@ def publish_pending(*, ids: list[int] | None = None, limit: int = BATCH_SIZE) ->
 
 
 def _publish(message: OutboxMessage) -> bool:
+    global _broker_down_until
     message.attempts += 1
     try:
         current_app.send_task(
@@ -91,6 +99,7 @@ def _publish(message: OutboxMessage) -> bool:
     except Exception as exc:  # kombu/redis connection errors, timeouts: all mean "not now"
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.save(update_fields=["attempts", "last_error"])
+        _broker_down_until = time.monotonic() + BACKOFF_SECONDS
         logger.warning("outbox message %s (%s) not published: %s", message.pk, message.task_name, message.last_error)
         return False
     message.sent_at = timezone.now()

@@ -22,6 +22,11 @@ pytestmark = pytest.mark.django_db(transaction=True)  # real commits: on-commit 
 UNREACHABLE = "redis://127.0.0.1:6390/0"  # nothing listens here
 
 
+@pytest.fixture(autouse=True)
+def _broker_assumed_up(monkeypatch):
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
+
+
 @pytest.fixture
 def broker_down(settings, monkeypatch):
     """A worker deployment whose Redis is stopped: every publish is refused as kombu refuses it.
@@ -74,9 +79,10 @@ def test_api_intake_with_the_broker_down_answers_201_quickly_and_keeps_the_work(
     elapsed = time.perf_counter() - start
     assert response.status_code == 201, response.content
     assert elapsed < 3, f"the request waited {elapsed:.1f} s for the broker"
-    pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+    pending = list(OutboxMessage.objects.filter(sent_at__isnull=True))
     assert {m.task_name for m in pending} >= {"services.tasks.enqueue_event_deliveries"}
-    assert all(m.attempts == 1 and "6390" in m.last_error for m in pending)
+    assert pending[0].attempts == 1 and "6390" in pending[0].last_error
+    assert all(m.attempts == 0 for m in pending[1:])  # one refusal is enough: the rest wait for the drain
 
 
 def test_page_intake_with_the_broker_down_redirects_to_the_ticket(client, world, broker_down):
@@ -109,6 +115,16 @@ def test_a_refused_publish_never_raises_into_the_caller(broker_down):
     message = outbox.enqueue("core.tasks.drain_outbox")
     message.refresh_from_db()
     assert message.sent_at is None and message.attempts == 1 and "refused" in message.last_error
+
+
+def test_after_a_refusal_the_next_on_commit_publishes_leave_the_rows_to_the_drain(broker_down, monkeypatch):
+    outbox.enqueue("core.tasks.drain_outbox")
+    tried = []
+    monkeypatch.setattr(broker_down, "send_task", lambda *a, **k: tried.append(a))
+    second = outbox.enqueue("core.tasks.drain_outbox")
+    second.refresh_from_db()
+    assert tried == [] and second.attempts == 0 and second.sent_at is None
+    assert outbox.drain() == 2  # the drain does not wait: it is how the rows get out once the broker is back
 
 
 def test_the_drain_stops_at_the_first_refusal_rather_than_waiting_out_each_row(broker_down, monkeypatch):

@@ -23,11 +23,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """Task ids queued instead of sent to a broker."""
+def queued(monkeypatch, settings):
+    """Task ids queued instead of sent to a broker (embedded mode, even when REDIS_URL names a real one)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     sent = []
     monkeypatch.setattr(deliver_webhook, "delay", lambda delivery_id: sent.append(delivery_id))
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _broker_assumed_up(monkeypatch):
+    from core import outbox
+
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
 
 
 @pytest.fixture
