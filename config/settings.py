@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.db_outage.DatabaseOutageMiddleware",  # [faults] database down: 503 + Retry-After, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # issue 9 (badinput): NUL and control characters in the path or a query/form value are a 400, once for all.
@@ -90,11 +91,22 @@ TEMPLATES = [
 # --- Database: DATABASE_URL (postgres://user@host:5432/name), default a SQLite file in the project ----------------
 DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# [faults] env_database sets CONN_MAX_AGE=60 and CONN_HEALTH_CHECKS=True (a connection that died with a restarted
+# PostgreSQL is replaced on the next request); an unreachable server is given up on within 3 s (→ 503).
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # --- Redis: Celery broker and results, and the cache. Without it, tasks run eagerly in-process ------------------
 REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # [faults] A stopped Redis must cost a request half a second, not the OS's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -105,8 +117,34 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is redelivered; our tasks are idempotent
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# [faults] A worker killed mid-task (SIGKILL, OOM) leaves its message unacknowledged, so the broker redelivers it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# [faults] Publishing happens after commit (core.outbox): give up within about a second and leave the outbox row for
+# the drain, rather than holding the request through kombu's default retries (about 19 s with Redis stopped).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,  # above the 1 s BRPOP poll of the worker; a stopped Redis refuses at connect anyway
+    "max_retries": 0,  # with the connection timeout: one connect, no sleeping between retries
+    "interval_start": 0,
+    "visibility_timeout": 3600,  # an unacknowledged (late-ack) message is redelivered after an hour
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 # Periodic jobs live here and only here; each says why it runs when it does.
 CELERY_BEAT_SCHEDULE = {
+    # [faults] Every minute: work queued while the broker was down waits at most a minute once it is back.
+    "core-drain-outbox": {
+        "task": "core.tasks.drain_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # [faults] Every 5 minutes: a webhook delivery still pending with no attempt (its message lost with a restarted
+    # Redis, which keeps nothing on disk) is queued again; deliveries younger than its grace period are left alone.
+    "services-requeue-stalled-webhooks": {
+        "task": "services.tasks.requeue_stalled_deliveries_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Nightly, off-peak: confirms the tree's lft/rght numbering is intact so a broken import is caught by morning.
     "orgs-check-tree-integrity": {
         "task": "orgs.tasks.check_tree_integrity",

@@ -5,9 +5,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
+from core import outbox
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -44,22 +44,38 @@ def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple]) -
         if (user.pk, key) not in existing
     ]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=5000)
-    for key, (title, link, body) in messages.items():
-        emails = [user.email for user in users if (user.pk, key) not in existing and user.email]
-        if emails:
-            transaction.on_commit(lambda e=emails, t=title, b=body, li=link, k=key: _send_email(e, t, b, li, k))
+    if fresh and any(user.email for user in users):
+        # Through the outbox: the email is queued with the notifications, so an outage delays it and loses none.
+        user_ids = [user.pk for user in users]
+        outbox.enqueue("notifications.tasks.email_notifications", dedup_keys=list(messages), user_ids=user_ids)
     return len(fresh)
 
 
-def _send_email(emails: list[str], title: str, body: str, link: str, dedup_key: str) -> None:
+def email_notifications(*, dedup_keys: list[str], user_ids: list[int]) -> int:
+    """Email each not-yet-emailed notification of these keys to these users, one message per key. Idempotent.
+
+    A notification is marked emailed once sent, so a redelivered task emails nobody twice; it reads title, body
+    and link from the rows themselves, so the task carries nothing but ids.
+    """
+    pending = Notification.objects.filter(
+        dedup_key__in=dedup_keys, recipient_id__in=user_ids, emailed_at__isnull=True
+    ).exclude(recipient__email="").select_related("recipient")
+    by_key: dict[str, list[Notification]] = {}
+    for note in pending:
+        by_key.setdefault(note.dedup_key, []).append(note)
+    return sum(_send_email(notes) for notes in by_key.values())
+
+
+def _send_email(notes: list[Notification]) -> int:
+    first = notes[0]
+    emails = [note.recipient.email for note in notes]
     try:
-        send_mail(title, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, emails, fail_silently=False)
+        send_mail(first.title, f"{first.body}\n\n{first.link}".strip(), settings.DEFAULT_FROM_EMAIL, emails)
     except Exception:  # an unreachable mail server must not lose the in-app notification
-        logger.exception("Could not email notification %s", dedup_key)
-        return
-    Notification.objects.filter(dedup_key=dedup_key, recipient__email__in=emails, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+        logger.exception("Could not email notification %s", first.dedup_key)
+        return 0
+    Notification.objects.filter(pk__in=[note.pk for note in notes]).update(emailed_at=timezone.now())
+    return len(notes)
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import staff_responsible_for
+from core import outbox
 from notifications.services import notify_each
 from orgs.models import Organization
 from orgs.rules import Level
@@ -41,6 +42,7 @@ _ORG_LEVEL = {
 }
 _DEFAULT_HOURS = 16
 _DEFAULT_SHARE = 75
+WEBHOOK_CHUNK = 5000  # event ids per outbox row: one task makes the deliveries of a few thousand events
 
 
 @dataclass
@@ -79,8 +81,7 @@ def escalate_overdue_tickets(*, now: datetime.datetime | None = None) -> SweepRe
         climbing, stuck = _plan(overdue, ladder)
         _climb(climbing, now, result)
         _flag(stuck, now, result)
-        event_ids = result.event_ids
-        transaction.on_commit(lambda: _enqueue_webhooks(event_ids))
+        _enqueue_webhooks(result.event_ids)
     return result
 
 
@@ -295,13 +296,12 @@ def _notify(notices: dict[int, list[_Candidate]]) -> int:
 
 
 def _enqueue_webhooks(event_ids: list[int]) -> None:
-    """Queue the webhook deliveries of the new events, as services.record_event does for a single one."""
+    """Queue the webhook deliveries of the new events in the sweep's transaction (outbox), in chunks of ids."""
     if not event_ids:
         return
     from services.models import WebhookSubscription
-    from services.webhooks import enqueue_deliveries
 
     if not WebhookSubscription.objects.filter(is_active=True).exists():
         return  # nobody listens: skip a million empty look-ups
-    for event_id in event_ids:
-        enqueue_deliveries(event_id=event_id)
+    for start in range(0, len(event_ids), WEBHOOK_CHUNK):
+        outbox.enqueue("services.tasks.enqueue_event_deliveries", event_ids[start : start + WEBHOOK_CHUNK])

@@ -1,7 +1,8 @@
 """Ticket writes: intake, every transition of the life, the resident's rating. One transaction each.
 
-Every change appends a TicketEvent (the timeline is never edited in place) and, after commit, queues the webhook
-deliveries for it. Views, serializers, Open311, tasks and the admin call these functions and nothing else.
+Every change appends a TicketEvent (the timeline is never edited in place) and, in the same transaction, queues
+the webhook deliveries for it through the outbox (core.outbox). Views, serializers, Open311, tasks and the admin
+call these functions and nothing else.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.selectors import liaisons_of, staff_responsible_for
 from cobuilding.models import AgreementStatus
+from core import outbox
 from core.scoping import ensure_in_scope
 from notifications.services import notify
 from orgs.models import Organization
@@ -62,9 +64,8 @@ def record_event(
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=by, note=note, from_status=from_status, to_status=to_status, data=data or {}
     )
-    from services.webhooks import enqueue_deliveries  # the webhook app side; imported late to avoid a cycle
-
-    transaction.on_commit(lambda: enqueue_deliveries(event_id=event.pk))
+    # Written in this transaction through the outbox, so a broker outage delays the webhooks and loses none.
+    outbox.enqueue("services.tasks.enqueue_event_deliveries", [event.pk])
     return event
 
 

@@ -1,10 +1,15 @@
-"""Background jobs of the services app. Tasks take ids, call a service, and are idempotent."""
+"""Background jobs of the services app. Tasks take ids, call a service, and are idempotent.
+
+Every task here writes, so each relies on the project-wide late acknowledgement (CELERY_TASK_ACKS_LATE with
+CELERY_TASK_REJECT_ON_WORKER_LOST): a worker killed mid-task leaves the message to be redelivered, and the task's
+idempotence makes the second run harmless. Work is queued through core.outbox.enqueue, never `.delay()` directly.
+"""
 
 from celery import shared_task
 from django.conf import settings
 
 from services.models import DeliveryStatus
-from services.webhooks import MAX_ATTEMPTS, attempt_delivery
+from services.webhooks import MAX_ATTEMPTS, attempt_delivery, enqueue_deliveries, requeue_stalled_deliveries
 
 
 class WebhookDeliveryFailed(Exception):
@@ -31,6 +36,18 @@ def deliver_webhook(self, delivery_id: int) -> str | None:
     if delivery.status == DeliveryStatus.PENDING:
         raise WebhookDeliveryFailed(f"delivery {delivery_id}: {delivery.last_error}")
     return delivery.status
+
+
+@shared_task
+def enqueue_event_deliveries(event_ids: list[int]) -> int:
+    """Make and queue the webhook deliveries of these events. Idempotent: one delivery per (subscription, event)."""
+    return sum(len(enqueue_deliveries(event_id=event_id)) for event_id in event_ids)
+
+
+@shared_task
+def requeue_stalled_deliveries_task() -> int:
+    """Queue again the pending deliveries whose message was lost (see services.webhooks). Idempotent."""
+    return len(requeue_stalled_deliveries())
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=15, retry_backoff_max=300, retry_jitter=True, max_retries=5)

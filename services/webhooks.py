@@ -2,10 +2,13 @@
 
 A subscription receives the events of tickets whose community lies in its organization's subtree, filtered by its
 `events` list (empty = all). One WebhookDelivery per (subscription, event) — the unique constraint makes enqueueing
-idempotent — and a Celery task per delivery, queued after the transaction commits. The body is signed with the
-subscription's secret: `X-Tongxinyuan-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
+idempotent — and a Celery task per delivery, queued through the outbox (core.outbox) so that a broker outage
+delays it instead of losing it. A delivery whose message was lost anyway (a restarted Redis keeps nothing on disk)
+is found by `requeue_stalled_deliveries`, run by beat. The body is signed with the subscription's secret:
+`X-Tongxinyuan-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
 """
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -14,9 +17,10 @@ import urllib.error
 import urllib.request
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core import outbox
 from core.scoping import ancestors_q
 from services.models import DeliveryStatus, TicketEvent, WebhookDelivery, WebhookSubscription
 
@@ -24,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 10
+# A delivery never attempted this long after it was made lost its message; one pending this long after it was made
+# outlived its retries (30 s … 10 min backoff, six tries: about 25 minutes at most), so its retry was lost.
+UNTRIED_GRACE = datetime.timedelta(minutes=10)
+RETRYING_GRACE = datetime.timedelta(hours=1)
+REQUEUE_BATCH = 1000
 SIGNATURE_HEADER = "X-Tongxinyuan-Signature"
 EVENT_HEADER = "X-Tongxinyuan-Event"
 
@@ -62,7 +71,7 @@ def event_payload(event: TicketEvent) -> dict:
 
 
 def enqueue_deliveries(*, event_id: int) -> list[int]:
-    """Create a delivery per matching subscription and queue it after commit; a second call creates nothing."""
+    """Create a delivery per matching subscription and queue it (outbox); a second call creates nothing."""
     from services.tasks import deliver_webhook
 
     event = (
@@ -85,8 +94,33 @@ def enqueue_deliveries(*, event_id: int) -> list[int]:
         if made:
             created.append(delivery.pk)
     for delivery_id in created:
-        transaction.on_commit(lambda pk=delivery_id: deliver_webhook.delay(pk))
+        outbox.enqueue(deliver_webhook, delivery_id)
     return created
+
+
+def requeue_stalled_deliveries(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again the pending deliveries whose message was lost: never tried, or retrying for far too long.
+
+    Safe to overlap with a message still in flight: attempt_delivery locks the row and sends nothing for a
+    delivery that is no longer pending, so a duplicate message costs a query, not a second POST.
+    """
+    now = now or timezone.now()
+    from services.tasks import deliver_webhook
+
+    stalled = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(
+            models.Q(attempts=0, created_at__lte=now - UNTRIED_GRACE) | models.Q(created_at__lte=now - RETRYING_GRACE)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    with transaction.atomic():
+        for delivery_id in stalled:
+            outbox.enqueue(deliver_webhook, delivery_id)
+    if stalled:
+        logger.warning("re-queued %s stalled webhook deliveries", len(stalled))
+    return stalled
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -104,13 +138,22 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) ->
 
 
 def attempt_delivery(delivery_id: int, *, final: bool = False) -> WebhookDelivery | None:
-    """One logged attempt. Returns the delivery, still PENDING if it failed and may be retried.
+    """One logged attempt. Returns the delivery, still PENDING if it failed and may be retried; None if no attempt.
 
-    `final` marks a failure as FAILED even before MAX_ATTEMPTS (no worker will retry it).
+    `final` marks a failure as FAILED even before MAX_ATTEMPTS (no worker will retry it). The row is locked for the
+    attempt (SKIP LOCKED): a duplicate message for a delivery being attempted right now sends nothing.
     """
-    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return delivery  # gone, or already settled: a redelivered task sends nothing twice
+    with transaction.atomic():
+        locked = WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        delivery = locked.select_related("subscription").filter(pk=delivery_id).first()
+        if delivery is None:
+            return None  # gone, or being attempted by another worker right now: that one logs the attempt
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery  # already settled: a redelivered task sends nothing twice
+        return _attempt(delivery, final=final)
+
+
+def _attempt(delivery: WebhookDelivery, *, final: bool) -> WebhookDelivery:
     subscription = delivery.subscription
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.db_outage import is_outage, outage_response
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -26,6 +28,8 @@ def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.Validation
 
 
 def exception_handler(exc, context):
+    if is_outage(exc):  # [faults] database down: 503 + Retry-After JSON, whatever else this handler does
+        return outage_response(context["request"])
     if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "illegal_transition":
         # A state-machine move the transition table forbids conflicts with the row's current state.
         exc = Conflict(exc.messages[0])

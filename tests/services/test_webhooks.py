@@ -1,5 +1,6 @@
 """Webhooks: who gets an event, signed bodies, one delivery per event, logged attempts and retries (no traffic)."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -7,12 +8,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.utils import timezone
 
 from orgs.rules import Level
 from services import webhooks
 from services.models import DeliveryStatus, WebhookDelivery
 from services.services import ticket_transition
-from services.tasks import deliver_webhook
+from services.tasks import deliver_webhook, requeue_stalled_deliveries_task
 from tests.accounts.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory
 from tests.services.factories import TicketFactory, WebhookSubscriptionFactory
@@ -21,11 +23,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """Task ids queued instead of sent to a broker."""
+def queued(monkeypatch, settings):
+    """Task ids queued instead of sent to a broker (embedded mode, even when REDIS_URL names a real one)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     sent = []
     monkeypatch.setattr(deliver_webhook, "delay", lambda delivery_id: sent.append(delivery_id))
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _broker_assumed_up(monkeypatch):
+    from core import outbox
+
+    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
 
 
 @pytest.fixture
@@ -206,3 +216,73 @@ def test_a_transition_reaches_a_local_receiver_signed(street, settings, django_c
     assert headers["X-Tongxinyuan-Signature"] == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
     assert json.loads(body)["ticket"]["status"] == "accepted"
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+# --- nothing lost when the broker or its queue is -----------------------------------------------------------------
+
+
+def _aged(delivery, **ago):
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - datetime.timedelta(**ago))
+
+
+def test_a_delivery_pending_with_no_attempt_is_queued_again_by_the_sweep(
+    street, queued, django_capture_on_commit_callbacks
+):
+    """Its message was lost (a restarted Redis keeps nothing): the beat sweep queues it once more."""
+    subscription = WebhookSubscriptionFactory(organization=street)
+    ticket = TicketFactory(community=_community(street))
+    lost = WebhookDelivery.objects.create(subscription=subscription, event=ticket.events.get(), payload={})
+    _aged(lost, minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stalled_deliveries_task.apply().get() == 1
+    assert queued == [lost.pk]
+
+
+def test_the_sweep_leaves_fresh_settled_and_retrying_deliveries_alone(
+    street, queued, django_capture_on_commit_callbacks
+):
+    subscription = WebhookSubscriptionFactory(organization=street)
+    events = [TicketFactory(community=_community(street)).events.get() for _ in range(3)]
+    WebhookDelivery.objects.create(subscription=subscription, event=events[0], payload={})  # just made
+    done = WebhookDelivery.objects.create(
+        subscription=subscription, event=events[1], payload={}, status=DeliveryStatus.DELIVERED
+    )
+    retrying = WebhookDelivery.objects.create(subscription=subscription, event=events[2], payload={}, attempts=2)
+    _aged(done, hours=2)
+    _aged(retrying, minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhooks.requeue_stalled_deliveries() == []
+    assert queued == []
+
+
+def test_a_delivery_queued_while_the_broker_was_down_is_sent_by_the_drain(
+    street, settings, calls, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Pending with 0 attempts while Redis is down; once it is back, the outbox drain queues it and it is sent."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from config.celery import app
+    from core.models import OutboxMessage
+    from core.tasks import drain_outbox
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def refuse(*args, **kwargs):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(app, "send_task", refuse)
+    WebhookSubscriptionFactory(organization=street)
+    ticket = TicketFactory(community=_community(street))
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.enqueue_deliveries(event_id=ticket.events.get().pk)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    waiting = OutboxMessage.objects.get(task_name="services.tasks.deliver_webhook", sent_at__isnull=True)
+    assert waiting.args == [delivery.pk]
+
+    # The broker is back: the worker runs what the drain publishes.
+    monkeypatch.setattr(app, "send_task", lambda name, args=(), kwargs=None, **o: app.tasks[name].apply(args, kwargs))
+    drain_outbox.run()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 1)
+    assert len(calls) == 1

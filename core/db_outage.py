@@ -1,0 +1,67 @@
+"""The database is unreachable: answer 503 with Retry-After, never a 500 with a traceback.
+
+A restarting PostgreSQL makes every query raise OperationalError (or InterfaceError on a connection that died);
+the right answer is "try again shortly", and with CONN_HEALTH_CHECKS the next request reconnects by itself. The
+middleware answers for an error raised in a view (DRF re-raises what its handler does not know, so API views land
+here too; core.api.exceptions also asks `is_outage` first) and, through the got_request_exception signal, for one
+raised in another middleware (a session saved on the way out). The page is rendered without the request, so no
+context processor touches the database again: JSON for /api/, GeoReport's error list for /open311/, plain HTML
+elsewhere.
+"""
+
+import sys
+
+from django.core.signals import got_request_exception
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5  # a PostgreSQL restart takes a few seconds
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    return isinstance(exc, OUTAGE_ERRORS)
+
+
+def outage_response(request) -> HttpResponse:
+    message = _("数据库暂时不可用，请稍后重试。")
+    path = request.path
+    if path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    elif path.startswith("/open311/"):
+        response = JsonResponse([{"code": 503, "description": message}], status=503, safe=False)
+    else:
+        html = render_to_string("core/db_outage.html", {"message": message})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _mark_outage(sender, request=None, **kwargs) -> None:
+    """An unhandled exception anywhere in the stack: remember whether it was the database, for the middleware."""
+    if request is not None and is_outage(sys.exc_info()[1]):
+        request._database_outage = True
+
+
+got_request_exception.connect(_mark_outage, dispatch_uid="core.db_outage.mark")
+
+
+class DatabaseOutageMiddleware:
+    """Placed near the top of MIDDLEWARE, so it also sees the 500 another middleware's failure became."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "_database_outage", False) and response.status_code == 500:
+            return outage_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if is_outage(exception):
+            return outage_response(request)
+        return None
