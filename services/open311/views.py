@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from core.ratelimit import error_list_reply, rate_limit
 from orgs.models import Organization
 from orgs.rules import Level
 from services.models import Channel, ServiceItem, Ticket
@@ -112,6 +114,8 @@ def _visible_requests(user):
     return with_latest_event(Ticket.objects.filter(service_item__is_public=True))
 
 
+# Filing is rate-limited per client address, answered with a GeoReport error list (helper "login", issue 9).
+@method_decorator(rate_limit("open311_write", methods=("POST",), reply=error_list_reply), name="dispatch")
 class RequestListView(GeoReportView):
     def get(self, request):
         user = self.api_user(required=False)
