@@ -122,3 +122,19 @@ class PIIAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.subject_label} ({self.viewed_at:%Y-%m-%d %H:%M})"
+
+
+# --- Login guard (helper "login", issue 9): failed-login counters live in the database, see accounts.login_guard ---
+class LoginFailureCounter(models.Model):
+    """Failed logins counted under one key (an address and a username, or an address alone) until `expires_at`."""
+
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    count = models.PositiveIntegerField(_("失败次数"), default=0)
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -21,6 +21,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 # Set when a trusted reverse proxy sets X-Forwarded-For; used to log where a personal-information view came from.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", default=False)
+# --- Client address (helper "login", issue 9): how many reverse proxies of ours stand in front of the app. The
+# client address is the entry that many places from the right of X-Forwarded-For; 0 = REMOTE_ADDR only (see
+# core.client_ip). USE_X_FORWARDED_FOR alone, as before, means one proxy.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=1 if USE_X_FORWARDED_FOR else 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -201,9 +205,25 @@ TICKET_PHOTO_MAX_BYTES = env_int("TICKET_PHOTO_MAX_BYTES", default=5 * 1024 * 10
 # --- issue 9 (open311 helper): uploaded images are refused above this many pixels (width × height) -------------
 # A 48 MP phone camera is the largest ordinary photo; a 97 KB PNG can claim 100 MP and take gigabytes to decode.
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)
-# Failed logins per (client address, username) before the token endpoint answers 429, and for how long.
+# Failed logins per (client address, username) before every way in refuses (the token endpoint answers 429, the
+# login pages a form error), and for how long.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# --- Login guard (helper "login", issue 9): failures from one address over all usernames (spraying). Higher than
+# the per-account limit because a community office or a district network logs in from one address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+# The guard lives in the backend so every authenticate() call, page or API, goes through it (accounts.login_guard).
+AUTHENTICATION_BACKENDS = ["accounts.backends.GuardedModelBackend"]
+# Rate limits, "number/period" (s, m, h, d), read per request by core.ratelimit: the API's anonymous requests per
+# address and writes per user, and the public pages per address. A guessed rating link is a token search, so it is
+# the tightest; a wish wall on the community centre's screen reloads now and then.
+RATE_LIMITS = {
+    "api_anonymous": env_str("RATE_LIMIT_API_ANONYMOUS", default="60/min"),
+    "api_write": env_str("RATE_LIMIT_API_WRITE", default="30/min"),
+    "rating_link": env_str("RATE_LIMIT_RATING_LINK", default="10/min"),
+    "public_page": env_str("RATE_LIMIT_PUBLIC_PAGE", default="60/min"),
+    "open311_write": env_str("RATE_LIMIT_OPEN311_WRITE", default="10/min"),
+}
 
 # --- Language and time: Chinese first, English available --------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -243,6 +263,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits (helper "login", issue 9): rates in RATE_LIMITS above.
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.AnonymousAddressThrottle", "core.ratelimit.UserWriteThrottle"],
 }
 # issue 9 (badinput): API bodies and text fields are capped like the pages' (core/api/parsers.py, fields.py).
 API_MAX_BODY_BYTES = 2 * 1024 * 1024

@@ -1,9 +1,9 @@
 """Revealing masked personal information: permission-checked and logged, the only path to a full value."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from core.client_ip import client_ip  # noqa: F401  (re-exported: the PII log's callers import it from here)
 from core.masking import MASKERS
 
 FULL_PII_PERMISSION = "accounts.view_full_pii"
@@ -33,13 +33,3 @@ def reveal_pii(*, instance, organization, by, ip_address: str | None, fields=("i
         ip_address=ip_address,
     )
     return {name: getattr(instance, name, "") for name in fields}
-
-
-def client_ip(request) -> str | None:
-    # Behind a reverse proxy REMOTE_ADDR is the proxy; trust its X-Forwarded-For only when told to, since a
-    # client can send that header itself.
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR") or None

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
@@ -30,6 +31,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from core.ratelimit import error_list_reply, rate_limit
 from orgs.models import Organization
 from orgs.rules import Level
 from services.models import Channel, ServiceItem, Ticket
@@ -181,6 +183,8 @@ class ServiceDefinitionView(GeoReportView):
         return Response(service_definition_json(item))
 
 
+# Filing is rate-limited per client address, answered with a GeoReport error list (helper "login", issue 9).
+@method_decorator(rate_limit("open311_write", methods=("POST",), reply=error_list_reply), name="dispatch")
 class RequestListView(GeoReportView):
     def get(self, request):
         params = self.params(RequestListForm)
