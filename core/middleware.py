@@ -30,25 +30,22 @@ class InvalidCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._is_invalid(request):
-            return error_response(request, 400, _("请求中含有不允许的字符（如空字符）。"))
+        where = self._first_invalid(request)
+        if where is not None:
+            # Name the parameter, so an integrator sees which of their fields carried it.
+            return error_response(request, 400, _("%(name)s：请求中含有不允许的字符（如空字符）。") % {"name": where})
         return self.get_response(request)
 
     @staticmethod
-    def _is_invalid(request: HttpRequest) -> bool:
+    def _first_invalid(request: HttpRequest) -> str | None:
         if has_forbidden_character([request.path_info]):
-            return True
-        if has_forbidden_character(_query_strings(request.GET)):
-            return True
+            return "path"
+        sources = [request.GET]
         content_type = request.content_type or ""
-        return (
-            request.method == "POST"
-            and content_type.startswith(FORM_CONTENT_TYPES)
-            and has_forbidden_character(_query_strings(request.POST))
-        )
-
-
-def _query_strings(data) -> Iterable[str]:
-    for key, values in data.lists():
-        yield key
-        yield from values
+        if request.method == "POST" and content_type.startswith(FORM_CONTENT_TYPES):
+            sources.append(request.POST)
+        for data in sources:
+            for key, values in data.lists():
+                if has_forbidden_character([key, *values]):
+                    return key if not has_forbidden_character([key]) else "parameter"
+        return None
