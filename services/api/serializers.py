@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
-from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.api.serializers import (
+    MaskedCharField,
+    ScopedInputSerializer,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from core.masking import mask_phone
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.transitions import actions_for
@@ -101,28 +106,15 @@ class TicketCreateSerializer(ScopedModelSerializer):
         return item
 
 
-class ScopedInputSerializer(serializers.Serializer):
-    """An action's input: related choices offer only rows the user may see."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if request is not None and queryset is not None and hasattr(queryset, "visible_to"):
-                field.queryset = queryset.visible_to(request.user)
-        return fields
-
-
 class TicketActionSerializer(ScopedInputSerializer):
     """Input of every transition; each action reads the parameters it needs (dispatch: one assignee)."""
 
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
     photos = _photos_field()
-    assignee_user = serializers.PrimaryKeyRelatedField(
+    assignee_user = ScopedPrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True, label=_("承办人")
     )
-    assignee_unit = serializers.PrimaryKeyRelatedField(
+    assignee_unit = ScopedPrimaryKeyRelatedField(
         queryset=ResidentUnit.objects.all(), required=False, allow_null=True, label=_("承办单位")
     )
     assignee_department = serializers.CharField(required=False, allow_blank=True, default="", label=_("承办部门"))
