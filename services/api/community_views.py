@@ -47,8 +47,7 @@ class OrderViewSet(ActionMixin, ScopedReadCreateViewSet):
     search_fields = ["reference", "description"]
     ordering_fields = ["created_at", "resolution_due_at"]
 
-    def get_base_queryset(self):
-        return Ticket.objects.with_related().select_related("menu_item").filter(channel=Channel.POINT_ORDER)
+    queryset = Ticket.objects.with_related().select_related("menu_item").filter(channel=Channel.POINT_ORDER)
 
     @extend_schema(request=s.OrderPlaceSerializer, responses=s.OrderSerializer)
     def create(self, request, *args, **kwargs):

@@ -2,6 +2,7 @@
 handed to services.services (no serializer saves a ticket itself)."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -13,6 +14,8 @@ from core.api.serializers import (
     ScopedPrimaryKeyRelatedField,
 )
 from core.masking import mask_phone
+from grids.models import Grid
+from orgs.models import Organization
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.transitions import actions_for
 from services.validators import validate_ticket_photo
@@ -87,10 +90,18 @@ def _photos_field():
     )
 
 
+def intake_communities(queryset, user):
+    """The communities a user may file a ticket for: those in their scope, and the community of every grid they
+    work, since a grid worker's scope is their grids (the phone report page files for the grid's community)."""
+    worked = Grid.objects.visible_to(user).values("community")
+    return queryset.filter(Q(pk__in=queryset.visible_to(user).values("pk")) | Q(pk__in=worked))
+
+
 class TicketCreateSerializer(ScopedModelSerializer):
     """Intake: the model's clean() answers per field; ticket_create does the rest (reference, SLA, first event)."""
 
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API, label=_("来源渠道"))
+    community = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), scope=intake_communities)
     photos = _photos_field()
 
     class Meta:
@@ -104,6 +115,15 @@ class TicketCreateSerializer(ScopedModelSerializer):
         if not item.is_active:
             raise serializers.ValidationError(_("该服务事项已停用。"))
         return item
+
+    def validate(self, attrs):
+        # A community reached only through one's grids is filed for with one of those grids, as on the phone page.
+        user = self.context["request"].user
+        community = attrs.get("community")
+        in_scope = community is None or Organization.objects.visible_to(user).filter(pk=community.pk).exists()
+        if not in_scope and attrs.get("grid") is None:
+            raise serializers.ValidationError({"grid": [_("请选择您负责的网格。")]})
+        return super().validate(attrs)
 
 
 class TicketActionSerializer(ScopedInputSerializer):

@@ -23,6 +23,8 @@ USERS = ScopedApi(
     payload=_user_payload,
     update={"first_name": "小明"},
     writers=("owner",),
+    readers=("owner",),  # accounts are staff business: officials and integrators get 403
+    filters=lambda cast: {"scope": cast.sibling.pk},
     make_many=lambda org, count: UserFactory.create_batch(count, role=Role.GRID_WORKER, scope=org),
 )
 
