@@ -17,7 +17,6 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     replaces the rule for a field whose reach is not plain `visible_to` (a ticket's community for a grid worker).
     """
 
-
     def __init__(self, scope=None, action: str = VIEW, **kwargs):
         self.scope, self.action = scope, action
         super().__init__(**kwargs)

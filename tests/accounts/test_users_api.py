@@ -5,7 +5,7 @@ import pytest
 from accounts.models import Role, User
 from orgs.models import Organization
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.scoped_api import SCOPED_API_CHECKS, Cast, ScopedApi, check_name, client_as
+from tests.scoped_api import SCOPED_API_CHECKS, ScopedApi, check_name, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,6 @@ USERS = ScopedApi(
 @pytest.mark.parametrize("check", SCOPED_API_CHECKS, ids=check_name)
 def test_user_api_follows_scope(check):
     check(USERS)
-
-
-@pytest.fixture
-def cast():
-    return Cast.build()
 
 
 def test_staff_creates_a_user_inside_their_scope(cast):

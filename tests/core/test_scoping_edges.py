@@ -55,8 +55,9 @@ def test_claiming_a_wish_for_a_member_of_another_street_answers_like_a_nonexiste
 
 def test_users_filter_by_another_scope_answers_like_a_nonexistent_scope(cast):
     client = client_as(cast.owner)
-    outside, missing = client.get("/api/v1/users/", {"scope": cast.sibling.pk}), client.get(
-        "/api/v1/users/", {"scope": 2**31 - 1}
+    outside, missing = (
+        client.get("/api/v1/users/", {"scope": cast.sibling.pk}),
+        client.get("/api/v1/users/", {"scope": 2**31 - 1}),
     )
     assert outside.status_code == missing.status_code == 400
 

@@ -51,8 +51,12 @@ SERVICE_ITEMS = ScopedApi(
     url="/api/v1/service-items/",
     make=lambda org: ServiceItemFactory(organization=org),
     payload=lambda org: {
-        "code": f"SI-{ServiceItemFactory._meta.model.objects.count() + 9000}", "name": "新服务事项",
-        "category": "other", "response_hours": 4, "resolution_hours": 40, "organization": org.pk,
+        "code": f"SI-{ServiceItemFactory._meta.model.objects.count() + 9000}",
+        "name": "新服务事项",
+        "category": "other",
+        "response_hours": 4,
+        "resolution_hours": 40,
+        "organization": org.pk,
     },  # fmt: skip
     update={"name": "改名服务"},
     writers=("owner",),
@@ -70,8 +74,11 @@ TICKETS = ScopedApi(
     url="/api/v1/tickets/",
     make=lambda org: TicketFactory(community=community_under(org)),
     payload=lambda org: {
-        "service_item": _shared_item().pk, "community": community_under(org).pk, "description": "楼道灯坏了",
-        "reporter_name": "张三", "reporter_phone": "13912345678",
+        "service_item": _shared_item().pk,
+        "community": community_under(org).pk,
+        "description": "楼道灯坏了",
+        "reporter_name": "张三",
+        "reporter_phone": "13912345678",
     },  # fmt: skip
     update={"description": "改"},
     methods=frozenset({"create"}),
@@ -81,8 +88,11 @@ MENU = ScopedApi(
     url="/api/v1/menu/",
     make=lambda org: MenuServiceFactory(community=community_under(org)),
     payload=lambda org: {
-        "community": community_under(org).pk, "title": "法律咨询", "service_item": _shared_item().pk,
-        "provider_kind": "organization", "provider_org": community_under(org).pk,
+        "community": community_under(org).pk,
+        "title": "法律咨询",
+        "service_item": _shared_item().pk,
+        "provider_kind": "organization",
+        "provider_org": community_under(org).pk,
     },  # fmt: skip
     update={"title": "改名服务"},
 )
@@ -90,8 +100,10 @@ ORDERS = ScopedApi(
     url="/api/v1/orders/",
     make=_order,
     payload=lambda org: {
-        "menu_item": MenuServiceFactory(community=community_under(org)).pk, "reporter_name": "张三",
-        "reporter_phone": "13912345678", "description": "想咨询法律问题",
+        "menu_item": MenuServiceFactory(community=community_under(org)).pk,
+        "reporter_name": "张三",
+        "reporter_phone": "13912345678",
+        "description": "想咨询法律问题",
     },  # fmt: skip
     update={"description": "改"},
     methods=frozenset({"create"}),
@@ -109,7 +121,10 @@ PROJECTS = ScopedApi(
     url="/api/v1/projects/",
     make=lambda org: HousekeeperProjectFactory(community=community_under(org)),
     payload=lambda org: {
-        "community": community_under(org).pk, "year": 2025, "title": "新项目", "kind": "micro_service",
+        "community": community_under(org).pk,
+        "year": 2025,
+        "title": "新项目",
+        "kind": "micro_service",
     },  # fmt: skip
     update={"title": "改名项目"},
     filters=lambda cast: {"community": community_under(cast.sibling).pk},
