@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PIIAccessLog, User
+from accounts.services import may_change_credentials
 from core.admin import ScopedAdminMixin, ScopedModelAdmin
 
 
@@ -29,6 +31,14 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_add_permission(request)
+
+    def user_change_password(self, request, id, form_url=""):
+        # The same rule as the API's: no password set for an account holding a power the admin user lacks.
+        # (Django's view logs the change itself, in the account's history.)
+        target = self.get_object(request, id)
+        if target is not None and not may_change_credentials(user=target, by=request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(PIIAccessLog)

@@ -64,6 +64,11 @@ class User(AbstractUser):
         # Admin access follows the role, so nobody has to remember to tick "staff status" by hand.
         self.is_staff = self.is_superuser or self.role in ADMIN_ROLES
         super().save(*args, **kwargs)
+        self.forget_scope_nodes()
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_scope_nodes()
 
     @property
     def can_write(self) -> bool:
@@ -72,9 +77,23 @@ class User(AbstractUser):
     def scope_nodes(self) -> list[tuple[str, object]]:
         """The tree nodes whose subtrees this user may reach, as (kind, node) pairs used by core.scoping.
 
-        A grid worker with current grid duties reaches their grids (and each grid's Party branch); one without
-        any falls back to the organization scope, as before grids existed.
+        Every scoped query of a request asks for them, so they are computed once per user instance (a request's
+        user) and kept for as long as the role, scope and unit they were computed from; saving the user, reloading
+        it or the API's start of a request (forget_scope_nodes) computes them afresh.
         """
+        key = (self.role, self.scope_id, self.unit_id)
+        cached = self.__dict__.get("_scope_nodes_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, self._compute_scope_nodes())
+            self.__dict__["_scope_nodes_cache"] = cached
+        return list(cached[1])
+
+    def forget_scope_nodes(self) -> None:
+        self.__dict__.pop("_scope_nodes_cache", None)
+
+    def _compute_scope_nodes(self) -> list[tuple[str, object]]:
+        """A grid worker with current grid duties reaches their grids (and each grid's Party branch); one without
+        any falls back to the organization scope, as before grids existed."""
         if self.role == Role.UNIT_LIAISON:
             return [("unit", self.unit)] if self.unit_id else []
         if self.role == Role.GRID_WORKER:

@@ -1,5 +1,6 @@
 """Account writes: who may grant which scope and role."""
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,6 +31,34 @@ def user_create(*, username: str, password: str, role: str, scope: Organization 
     return user
 
 
+def may_change_credentials(*, user: User, by: User) -> bool:
+    """Whether `by` may set `user`'s password: never for an account holding a power `by` lacks.
+
+    Whoever sets a password can log in as that account; so setting it must not hand anyone a permission (full
+    personal information, superuser, admin access) they do not hold themselves. Everyone may change their own.
+    """
+    if user.pk == by.pk or by.is_superuser:
+        return True
+    if user.is_superuser or (user.is_staff and not by.is_staff):
+        return False
+    return user.get_all_permissions() <= by.get_all_permissions()
+
+
+def _set_password(*, user: User, password: str, by: User) -> None:
+    if not may_change_credentials(user=user, by=by):
+        raise PermissionDenied(_("不能修改拥有您所没有权限的账号的密码。"))
+    user.set_password(password)
+    if user.pk != by.pk:
+        log_password_change(user=user, by=by)
+
+
+def log_password_change(*, user: User, by: User) -> None:
+    """A password set for someone else is a log row, shown in the admin's history of that account."""
+    LogEntry.objects.log_actions(
+        user_id=by.pk, queryset=[user], action_flag=CHANGE, change_message=_("修改了密码。"), single_object=True
+    )
+
+
 @transaction.atomic
 def user_update(*, user: User, by: User, password: str | None = None, **changes) -> User:
     role = changes.get("role", user.role)
@@ -38,6 +67,6 @@ def user_update(*, user: User, by: User, password: str | None = None, **changes)
     for name, value in changes.items():
         setattr(user, name, value)
     if password:
-        user.set_password(password)
+        _set_password(user=user, password=password, by=by)
     user.save()
     return user

@@ -256,7 +256,7 @@ REST_FRAMEWORK = {
     ],
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.ScopedFilterBackend",  # issue 9: filtersets built scoped (ScopedFilterSet)
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -101,3 +101,63 @@ def ensure_in_scope(instance: models.Model, user, action: str = CHANGE) -> None:
     manager = type(instance)._default_manager
     if not manager.visible_to(user, action).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+
+
+class ScopedPrefetch(models.Prefetch):
+    """A Prefetch whose rows are narrowed to what `user` may see, as NetBox's RestrictedPrefetch does.
+
+    A nested serializer shows whatever its prefetch fetched; scoping the prefetch (not the serializer) means a
+    reader of the parent never sees a related row they could not open on its own.
+    """
+
+    def __init__(self, lookup: str, user, queryset=None, to_attr: str | None = None, action: str = VIEW):
+        self.user, self.action = user, action
+        super().__init__(lookup, queryset=queryset, to_attr=to_attr)
+
+    def get_current_querysets(self, level):
+        querysets = super().get_current_querysets(level)
+        if querysets is None:
+            return None
+        return [restrict(qs, self.user, self.action) for qs in querysets]
+
+
+def restrict(queryset, user, action: str = VIEW):
+    """`queryset.visible_to(user, action)` where the model is scoped, with its prefetches scoped the same way."""
+    if hasattr(queryset, "visible_to"):
+        queryset = queryset.visible_to(user, action)
+    return scope_prefetches(queryset, user)
+
+
+def scope_prefetches(queryset, user):
+    """Rewrite every prefetch of `queryset` into ScopedPrefetch objects for `user`, one per level of each lookup.
+
+    A plain "a__b" lookup becomes a scoped prefetch of "a" and one of "a__b", so no level reads the raw relation;
+    related rows are read with "view" (what the reader may open on its own).
+    """
+    lookups = getattr(queryset, "_prefetch_related_lookups", ())
+    if not lookups or all(isinstance(lookup, ScopedPrefetch) for lookup in lookups):
+        return queryset
+    scoped: dict[str, ScopedPrefetch] = {}
+    for lookup in lookups:  # explicit Prefetch objects first: their querysets win over a level's default
+        if isinstance(lookup, models.Prefetch):
+            inner = scope_prefetches(lookup.queryset, user) if lookup.queryset is not None else None
+            scoped[lookup.prefetch_to] = ScopedPrefetch(
+                lookup.prefetch_through, user, queryset=inner, to_attr=lookup.to_attr
+            )
+    for lookup in lookups:
+        through = lookup.prefetch_through if isinstance(lookup, models.Prefetch) else lookup
+        for prefix, related in _levels(queryset.model, through):
+            if prefix not in scoped:
+                scoped[prefix] = ScopedPrefetch(prefix, user, queryset=related._default_manager.all())
+    ordered = sorted(scoped.values(), key=lambda p: p.prefetch_to.count("__"))
+    return queryset.prefetch_related(None).prefetch_related(*ordered)
+
+
+def _levels(model, lookup: str):
+    """(prefix, related model) for each level of a prefetch lookup path."""
+    parts = lookup.split("__")
+    for depth, part in enumerate(parts, start=1):
+        model = getattr(model._meta.get_field(part), "related_model", None)
+        if model is None:  # a generic relation: no one model to scope by; its own Prefetch must say how
+            return
+        yield "__".join(parts[:depth]), model

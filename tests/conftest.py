@@ -28,3 +28,11 @@ def client_for(user) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def cast():
+    """The one cast (tests/scoped_api.Cast): owner in `home`, outsider in `sibling`, official, integrator."""
+    from tests.scoped_api import Cast
+
+    return Cast.build()

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
-from core.api.serializers import ScopedModelSerializer
+from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.masking import mask_phone
 
 # issue 9 (badinput): no API text without a cap; a passphrase longer than this is no one's password.
 PASSWORD_MAX_LENGTH = 256
@@ -34,6 +35,8 @@ class UserSerializer(ScopedModelSerializer):
     )
     scope_name = serializers.CharField(source="scope.name", read_only=True, default=None)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
+    # An account's phone is personal information like a resident's: written in full, read masked.
+    phone = MaskedCharField(mask_phone, max_length=20, required=False, allow_blank=True, label=_("手机号"))
 
     class Meta:
         model = User

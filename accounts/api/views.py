@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,12 +33,23 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
+class AccountsPermission(BasePermission):
+    """Accounts are staff business: only staff (and superusers) list, read or write them; anyone signed in reads
+    their own at /users/me/. Officials, integrators, grid workers and unit liaisons get 403 on the rest."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        return view.action == "me" or user.is_superuser or user.role == Role.STAFF
+
+
 class UserViewSet(ScopedModelViewSet):
     """Portal accounts. Only staff manage them, and never with a scope wider than their own."""
 
+    permission_classes = [AccountsPermission]
     queryset = User.objects.select_related("scope")
     serializer_class = UserSerializer
-    write_roles = frozenset({Role.STAFF})
     filterset_fields = ["role", "scope", "is_active"]
     search_fields = ["username", "first_name", "last_name"]
     ordering_fields = ["username", "date_joined"]
@@ -50,6 +61,6 @@ class UserViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         serializer.instance = user_update(user=serializer.instance, by=self.request.user, **serializer.validated_data)
 
-    @action(detail=False, permission_classes=[IsAuthenticated])
+    @action(detail=False)
     def me(self, request):
         return Response(self.get_serializer(request.user).data)

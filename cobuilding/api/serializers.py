@@ -24,7 +24,7 @@ from cobuilding.models import (
     WhistleCall,
 )
 from cobuilding.services import DEFAULT_ACKNOWLEDGE_HOURS, DEFAULT_RESPOND_HOURS, meeting_create, whistle_blow
-from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.api.serializers import MaskedCharField, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from core.masking import mask_phone
 
 
@@ -201,13 +201,8 @@ class JointMeetingSerializer(ScopedModelSerializer):
 
 
 class ItemClaimSerializer(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all(), required=False)
+    unit = ScopedPrimaryKeyRelatedField(queryset=ResidentUnit.objects.all(), required=False)
     due_on = serializers.DateField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["unit"].queryset = ResidentUnit.objects.visible_to(getattr(request, "user", None))
 
     def validate(self, attrs):
         user = self.context["request"].user
@@ -244,7 +239,7 @@ class NestedWhistleCallSerializer(WhistleCallSerializer):
 class WhistleSerializer(ScopedModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     calls = NestedWhistleCallSerializer(many=True, read_only=True)
-    units = serializers.PrimaryKeyRelatedField(
+    units = ScopedPrimaryKeyRelatedField(
         queryset=ResidentUnit.objects.all(), many=True, write_only=True, label=_("被叫单位")
     )
     acknowledge_hours = serializers.IntegerField(
@@ -287,15 +282,10 @@ class CommunityNeedSerializer(ScopedModelSerializer):
 
 
 class NeedMatchSerializer(serializers.Serializer):
-    agreement = serializers.PrimaryKeyRelatedField(queryset=CoBuildingAgreement.objects.all())
+    agreement = ScopedPrimaryKeyRelatedField(queryset=CoBuildingAgreement.objects.all())
     target = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     due_on = serializers.DateField()
     measure = serializers.ChoiceField(choices=CommitmentMeasure.choices, default=CommitmentMeasure.COUNT)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        self.fields["agreement"].queryset = CoBuildingAgreement.objects.visible_to(getattr(request, "user", None))
 
 
 class UnitResourceSerializer(ScopedModelSerializer):

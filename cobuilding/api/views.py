@@ -132,7 +132,7 @@ class AgreementViewSet(CoBuildingViewSet):
     search_fields = ["title", "unit__name"]
     ordering_fields = ["starts_on", "ends_on", "signed_on"]
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return selectors.agreement_list(fetched_by=self.request.user)
 
     @extend_schema(request=s.AgreementActivateSerializer)
@@ -158,8 +158,8 @@ class CommitmentItemViewSet(CoBuildingViewSet):
     ordering_fields = ["due_on", "target"]
     unit_actions = frozenset({"progress"})
 
-    def get_queryset(self):
-        base = CommitmentItem.objects.visible_to(self.request.user).select_related("agreement")
+    def get_base_queryset(self):
+        base = CommitmentItem.objects.select_related("agreement")
         return selectors.commitments_with_progress(base).order_by("due_on", "id")
 
     @extend_schema(request=s.CommitmentProgressInputSerializer)

@@ -6,13 +6,53 @@ from rest_framework import serializers
 
 from core.api.exceptions import as_drf_validation_error
 from core.api.fields import CAPPED_FIELD_MAPPING
+from core.scoping import VIEW
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key named by a request, looked up only among the rows the requester may see.
+
+    Out of scope answers exactly like nonexistent (DRF's "object does not exist" 400), so an id never tells
+    whether a row exists elsewhere. Use it for every id an action's input takes; ScopedModelSerializer builds its
+    relations with it. `action="change"` looks up only rows the requester may change; `scope(queryset, user)`
+    replaces the rule for a field whose reach is not plain `visible_to` (a ticket's community for a grid worker).
+    """
+
+    def __init__(self, scope=None, action: str = VIEW, **kwargs):
+        self.scope, self.action = scope, action
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:  # no requester: a server-side use (a task, the schema), not a client's lookup
+            return queryset
+        if self.scope is not None:
+            return self.scope(queryset, request.user)
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(request.user, self.action)
+        return queryset
 
 
 def _scope_related_field(field, user) -> None:
     relation = getattr(field, "child_relation", field)
+    if isinstance(relation, ScopedPrimaryKeyRelatedField):
+        return  # scoped when it looks a value up
     queryset = getattr(relation, "queryset", None)
     if queryset is not None and hasattr(queryset, "visible_to"):
         relation.queryset = queryset.visible_to(user)
+
+
+class ScopedInputSerializer(serializers.Serializer):
+    """An action's input: every related field it declares offers only rows the requester may see."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for field in fields.values():
+                _scope_related_field(field, request.user)
+        return fields
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -23,6 +63,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     """
 
     serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped (core/api/fields.py)
+    serializer_related_field = ScopedPrimaryKeyRelatedField
 
     def get_validators(self):
         # The model's full_clean() below checks unique-together and (conditional) unique constraints with the

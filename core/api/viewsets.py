@@ -1,19 +1,49 @@
-"""The project's base viewset: every API list, read and write goes through the user's scope."""
+"""The project's base viewset: every API list, read, write and action goes through the user's scope."""
 
 from django.db import transaction
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 
-from core.scoping import ensure_in_scope
+from core.scoping import CHANGE, VIEW, ensure_in_scope, restrict
+
+# What each HTTP method does to the rows it reaches, decided once here (as NetBox's HTTP_ACTIONS): a detail action
+# that writes (POST) reaches only rows the user may change, a GET action only rows they may see.
+HTTP_ACTIONS = {
+    "GET": VIEW,
+    "HEAD": VIEW,
+    "OPTIONS": VIEW,
+    "POST": CHANGE,
+    "PUT": CHANGE,
+    "PATCH": CHANGE,
+    "DELETE": CHANGE,
+}
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedViewSetMixin:
     """Rows outside the user's scope do not exist for them (404); a write that would land outside is refused.
 
-    Subclasses set `queryset` to a scoped model's queryset (with its select_related) and stay short.
+    Every viewset of the API derives from it (tests/test_api_battery.py walks the router to hold that). Subclasses
+    set `queryset` (with its select_related/prefetch_related), or override `get_base_queryset()` when the rows come
+    from a selector; they never override `get_queryset()`, which is where the scope is applied: the rows, and every
+    prefetched related row a nested serializer shows, are restricted to the user with the method's action.
     """
 
+    def initial(self, request, *args, **kwargs):
+        # A client (or a test's force_authenticate) may carry one user instance across requests: compute the
+        # user's scope afresh once per request, then reuse it for every query of this one.
+        forget = getattr(request.user, "forget_scope_nodes", None)
+        if forget is not None:
+            forget()
+        super().initial(request, *args, **kwargs)
+
+    @property
+    def scope_action(self) -> str:
+        return HTTP_ACTIONS.get(self.request.method, CHANGE)
+
+    def get_base_queryset(self):
+        return super().get_queryset()
+
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return restrict(self.get_base_queryset(), self.request.user, self.scope_action)
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -24,3 +54,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             instance = serializer.save()
             ensure_in_scope(instance, self.request.user)
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """The usual scoped viewset: list, read, create, update, delete, each inside the user's scope."""
+
+
+class ScopedReadCreateViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows made and moved only by services (orders, wishes): list, read, create and POST actions, no edits."""
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows read through the API and changed only by actions (or elsewhere)."""

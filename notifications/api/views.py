@@ -1,11 +1,11 @@
 """The user's own notifications. Not organization-scoped: a notification belongs to its recipient alone."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.viewsets import ScopedReadOnlyViewSet
 from notifications.api.serializers import (
     MarkedSerializer,
     MarkReadSerializer,
@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import mark_read
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ScopedReadOnlyViewSet):
     # Everyone may mark their own notifications read, read-only officials included.
     permission_classes = [IsAuthenticated]
     queryset = Notification.objects.all()
@@ -24,7 +24,8 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_fields = ["kind", "is_read"]
     ordering_fields = ["created_at"]
 
-    def get_queryset(self):
+    def get_base_queryset(self):
+        # A notification's scope is its recipient (for_user), not a place in the organization tree.
         return Notification.objects.for_user(self.request.user)
 
     @extend_schema(responses=UnreadCountSerializer)

@@ -3,8 +3,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.api.serializers import MaskedCharField, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from core.masking import mask_id_number, mask_phone
+from core.scoping import CHANGE
 from grids.models import Household
 from residents.models import CareTag, Resident
 
@@ -59,14 +60,8 @@ class ResidentSerializer(ScopedModelSerializer):
 
 
 class ResidentMoveSerializer(serializers.Serializer):
-    household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all(), label=_("迁入户"))
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), action=CHANGE, label=_("迁入户"))
     moved_on = serializers.DateField(required=False, label=_("迁入日期"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["household"].queryset = Household.objects.visible_to(request.user, "change")
 
 
 class ResidentPIISerializer(serializers.Serializer):

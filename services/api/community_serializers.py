@@ -9,7 +9,12 @@ from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
 from core.api.fields import CAPPED_FIELD_MAPPING
-from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.api.serializers import (
+    MaskedCharField,
+    ScopedInputSerializer,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from core.masking import mask_phone
 from orgs.models import Organization, PartyMember
 from residents.models import Resident
@@ -17,20 +22,6 @@ from services.community_services import wish_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
 from services.transitions import actions_for
 from services.validators import validate_ticket_photo
-
-
-class ScopedInputSerializer(serializers.Serializer):
-    """An action's input whose related fields (named in `scoped_fields`) offer only rows the user may see."""
-
-    scoped_fields: tuple[str, ...] = ()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            for name in self.scoped_fields:
-                fields[name].queryset = fields[name].queryset.visible_to(request.user)
-        return fields
 
 
 class MenuServiceSerializer(ScopedModelSerializer):
@@ -82,8 +73,8 @@ class OrderSerializer(serializers.ModelSerializer):
 class OrderPlaceSerializer(ScopedInputSerializer):
     """点单: which menu service, for whom (a resident, or a name and phone), and what exactly is asked."""
 
-    menu_item = serializers.PrimaryKeyRelatedField(queryset=MenuService.objects.filter(is_active=True))
-    reporter = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
+    menu_item = ScopedPrimaryKeyRelatedField(queryset=MenuService.objects.filter(is_active=True))
+    reporter = ScopedPrimaryKeyRelatedField(queryset=Resident.objects.all(), required=False, allow_null=True)
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -128,25 +119,18 @@ class MicroWishSerializer(serializers.ModelSerializer):
 
 
 class WishPostSerializer(ScopedInputSerializer):
-    scoped_fields = ("resident",)
-
-    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
+    resident = ScopedPrimaryKeyRelatedField(queryset=Resident.objects.all())
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class WishClaimSerializer(ScopedInputSerializer):
-    """Exactly one claimer. Units are those the user's scope sees (units reporting to their community); members
-    and Party organizations are looked up city-wide, since an in-service member or a department's Party
-    organization claims wishes in communities outside its own place in the tree."""
+    """Exactly one claimer, each looked up inside the requester's scope like every id a request names: a member,
+    unit or Party organization the requester cannot see answers as nonexistent."""
 
-    member = serializers.PrimaryKeyRelatedField(queryset=PartyMember.objects.all(), required=False, allow_null=True)
-    unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all(), required=False, allow_null=True)
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
-    )
-
-    scoped_fields = ("unit",)
+    member = ScopedPrimaryKeyRelatedField(queryset=PartyMember.objects.all(), required=False, allow_null=True)
+    unit = ScopedPrimaryKeyRelatedField(queryset=ResidentUnit.objects.all(), required=False, allow_null=True)
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
 
     def validate(self, attrs):
         if sum(attrs.get(k) is not None for k in ("member", "unit", "organization")) != 1:
@@ -176,9 +160,7 @@ class HousekeeperProjectSerializer(ScopedModelSerializer):
 
 
 class ProjectClaimSerializer(ScopedInputSerializer):
-    scoped_fields = ("unit",)
-
-    unit = serializers.PrimaryKeyRelatedField(queryset=ResidentUnit.objects.all())
+    unit = ScopedPrimaryKeyRelatedField(queryset=ResidentUnit.objects.all())
     funding = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     carried_out_by = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

@@ -6,13 +6,13 @@ services.community_services. Viewsets hold no rules of their own.
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.parsers import JSONObjectParser
-from core.api.viewsets import ScopedModelViewSet
+from core.api.viewsets import ScopedModelViewSet, ScopedReadCreateViewSet
 from services import community_services as cs
 from services.api import community_serializers as s
 from services.models import Channel, HousekeeperProject, MenuService, MicroWish, Ticket
@@ -40,7 +40,7 @@ class MenuServiceViewSet(ScopedModelViewSet):
     ordering_fields = ["title"]
 
 
-class OrderViewSet(ActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(ActionMixin, ScopedReadCreateViewSet):
     """Point orders. POST places one (点单); dispatch, take and done move it along the ticket life."""
 
     serializer_class = s.OrderSerializer
@@ -48,13 +48,7 @@ class OrderViewSet(ActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelV
     search_fields = ["reference", "description"]
     ordering_fields = ["created_at", "resolution_due_at"]
 
-    def get_queryset(self):
-        return (
-            Ticket.objects.with_related()
-            .select_related("menu_item")
-            .filter(channel=Channel.POINT_ORDER)
-            .visible_to(self.request.user)
-        )
+    queryset = Ticket.objects.with_related().select_related("menu_item").filter(channel=Channel.POINT_ORDER)
 
     @extend_schema(request=s.OrderPlaceSerializer, responses=s.OrderSerializer)
     def create(self, request, *args, **kwargs):
@@ -84,7 +78,7 @@ class OrderViewSet(ActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelV
         return self._answer(self.get_queryset().get(pk=ticket.pk))
 
 
-class MicroWishViewSet(ActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class MicroWishViewSet(ActionMixin, ScopedReadCreateViewSet):
     """Micro-wishes. POST posts one for a resident; claim, fulfil (with a photo), confirm and withdraw move it."""
 
     serializer_class = s.MicroWishSerializer
@@ -92,10 +86,9 @@ class MicroWishViewSet(ActionMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     search_fields = ["title"]
     ordering_fields = ["posted_at", "claimed_at", "fulfilled_at"]
 
-    def get_queryset(self):
-        return MicroWish.objects.select_related(
-            "resident", "community", "claimed_by_member", "claimed_by_unit", "claimed_by_org"
-        ).visible_to(self.request.user)
+    queryset = MicroWish.objects.select_related(
+        "resident", "community", "claimed_by_member", "claimed_by_unit", "claimed_by_org"
+    )
 
     @extend_schema(request=s.WishPostSerializer, responses=s.MicroWishSerializer)
     def create(self, request, *args, **kwargs):

@@ -2,13 +2,21 @@
 handed to services.services (no serializer saves a ticket itself)."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
 from core.api.fields import CAPPED_FIELD_MAPPING
-from core.api.serializers import MaskedCharField, ScopedModelSerializer
+from core.api.serializers import (
+    MaskedCharField,
+    ScopedInputSerializer,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from core.masking import mask_phone
+from grids.models import Grid
+from orgs.models import Organization
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.transitions import actions_for
 from services.validators import validate_ticket_photo
@@ -87,10 +95,18 @@ def _photos_field():
     )
 
 
+def intake_communities(queryset, user):
+    """The communities a user may file a ticket for: those in their scope, and the community of every grid they
+    work, since a grid worker's scope is their grids (the phone report page files for the grid's community)."""
+    worked = Grid.objects.visible_to(user).values("community")
+    return queryset.filter(Q(pk__in=queryset.visible_to(user).values("pk")) | Q(pk__in=worked))
+
+
 class TicketCreateSerializer(ScopedModelSerializer):
     """Intake: the model's clean() answers per field; ticket_create does the rest (reference, SLA, first event)."""
 
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API, label=_("来源渠道"))
+    community = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), scope=intake_communities)
     photos = _photos_field()
 
     class Meta:
@@ -105,18 +121,14 @@ class TicketCreateSerializer(ScopedModelSerializer):
             raise serializers.ValidationError(_("该服务事项已停用。"))
         return item
 
-
-class ScopedInputSerializer(serializers.Serializer):
-    """An action's input: related choices offer only rows the user may see."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        for field in fields.values():
-            queryset = getattr(field, "queryset", None)
-            if request is not None and queryset is not None and hasattr(queryset, "visible_to"):
-                field.queryset = queryset.visible_to(request.user)
-        return fields
+    def validate(self, attrs):
+        # A community reached only through one's grids is filed for with one of those grids, as on the phone page.
+        user = self.context["request"].user
+        community = attrs.get("community")
+        in_scope = community is None or Organization.objects.visible_to(user).filter(pk=community.pk).exists()
+        if not in_scope and attrs.get("grid") is None:
+            raise serializers.ValidationError({"grid": [_("请选择您负责的网格。")]})
+        return super().validate(attrs)
 
 
 class TicketActionSerializer(ScopedInputSerializer):
@@ -124,10 +136,10 @@ class TicketActionSerializer(ScopedInputSerializer):
 
     note = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
     photos = _photos_field()
-    assignee_user = serializers.PrimaryKeyRelatedField(
+    assignee_user = ScopedPrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), required=False, allow_null=True, label=_("承办人")
     )
-    assignee_unit = serializers.PrimaryKeyRelatedField(
+    assignee_unit = ScopedPrimaryKeyRelatedField(
         queryset=ResidentUnit.objects.all(), required=False, allow_null=True, label=_("承办单位")
     )
     assignee_department = serializers.CharField(required=False, allow_blank=True, default="", label=_("承办部门"))

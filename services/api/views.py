@@ -15,14 +15,12 @@ from rest_framework.response import Response
 from accounts.models import Role
 from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet
-from core.scoping import CHANGE
 from services.api import serializers as s
 from services.filtersets import PublishedListEntryFilterSet, ServiceItemFilterSet, TicketFilterSet
 from services.models import PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.services import ticket_create, ticket_transition
 from services.transitions import TICKET_ACTIONS
 
-WRITE_ACTIONS = frozenset({"create", "update", "partial_update", "destroy"})
 INTAKE_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR})
 HANDLER_ROLES = INTAKE_ROLES | {Role.UNIT_LIAISON}
 
@@ -33,13 +31,9 @@ class ServiceItemViewSet(ScopedModelViewSet):
     filterset_class = ServiceItemFilterSet
     search_fields = ["code", "name", "requirements"]
     ordering_fields = ["code", "name", "category"]
+    # Everyone reads the whole catalogue (PublicReadQuerySet); an item is changed only inside the user's own
+    # subtree, else 404: the base viewset's "change" for writing methods.
     write_roles = frozenset({Role.STAFF})
-
-    def get_queryset(self):
-        # Everyone reads the whole catalogue; an item is changed only inside the user's own subtree (else 404).
-        if self.action in WRITE_ACTIONS:
-            return ServiceItem.objects.visible_to(self.request.user, CHANGE).select_related("organization")
-        return super().get_queryset()
 
 
 class PublishedListEntryViewSet(ScopedModelViewSet):
@@ -85,11 +79,6 @@ class TicketViewSet(ScopedModelViewSet):
     @property
     def write_roles(self):
         return INTAKE_ROLES if self.action == "create" else HANDLER_ROLES
-
-    def get_queryset(self):
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return self.queryset.visible_to(self.request.user, CHANGE)
-        return super().get_queryset()
 
     def get_serializer_class(self):
         return s.TicketCreateSerializer if self.action == "create" else s.TicketSerializer

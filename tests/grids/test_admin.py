@@ -17,18 +17,12 @@ from tests.grids.factories import (
 )
 from tests.orgs.factories import OrganizationFactory
 from tests.residents.factories import ResidentFactory
-from tests.scoped_api import Cast
 
 pytestmark = pytest.mark.django_db
 
 FULL_ID = "342524198005170012"
 MASKED_ID = "3425**********0012"
 RESIDENTS = "/admin/residents/resident/"
-
-
-@pytest.fixture
-def cast():
-    return Cast.build()
 
 
 @pytest.fixture

@@ -174,8 +174,7 @@ def test_grid_worker_cannot_move_household_into_another_grids_building():
 
 
 @pytest.mark.django_db
-def test_household_phone_is_masked_in_list_and_detail():
-    cast = Cast.build()
+def test_household_phone_is_masked_in_list_and_detail(cast):
     household = HouseholdFactory(building=_building_in(cast.home), phone="13912345678")
     client = client_as(cast.owner)
     listed = client.get(HOUSEHOLDS.url).json()["results"]
@@ -185,8 +184,7 @@ def test_household_phone_is_masked_in_list_and_detail():
 
 
 @pytest.mark.django_db
-def test_household_with_bad_phone_gets_a_field_error_in_chinese():
-    cast = Cast.build()
+def test_household_with_bad_phone_gets_a_field_error_in_chinese(cast):
     response = client_as(cast.owner).post(
         HOUSEHOLDS.url, {"building": _building_in(cast.home).pk, "room": "301", "phone": "12345"}, format="json"
     )
@@ -195,8 +193,7 @@ def test_household_with_bad_phone_gets_a_field_error_in_chinese():
 
 
 @pytest.mark.django_db
-def test_grid_community_filter_includes_communities_beneath_a_street():
-    cast = Cast.build()
+def test_grid_community_filter_includes_communities_beneath_a_street(cast):
     home_grid, sibling_grid = grid_under(cast.home), grid_under(cast.sibling)
     client = client_as(cast.official)
     ids = GRIDS.list_ids(client, community=cast.home.pk)
@@ -205,8 +202,7 @@ def test_grid_community_filter_includes_communities_beneath_a_street():
 
 
 @pytest.mark.django_db
-def test_grid_children_action_lists_direct_children_only():
-    cast = Cast.build()
+def test_grid_children_action_lists_direct_children_only(cast):
     parent = grid_under(cast.home)
     child = _child_grid(cast.home)
     unrelated = GridFactory(community=parent.community, grid_level=GridLevel.SECOND, code="OTHER-1")
@@ -224,8 +220,7 @@ def test_outsider_gets_404_on_grid_children():
 
 
 @pytest.mark.django_db
-def test_building_grid_filter_includes_sub_grids():
-    cast = Cast.build()
+def test_building_grid_filter_includes_sub_grids(cast):
     parent = grid_under(cast.home)
     child = _child_grid(cast.home)
     in_child = BuildingFactory(grid=child)
@@ -270,8 +265,7 @@ def test_visit_in_the_future_is_refused_with_a_field_error():
 
 
 @pytest.mark.django_db
-def test_grid_under_a_street_is_refused_with_a_field_error():
-    cast = Cast.build()
+def test_grid_under_a_street_is_refused_with_a_field_error(cast):
     response = client_as(cast.owner).post(
         GRIDS.url, {"code": "BAD-1", "name": "错误网格", "community": cast.home.pk, "grid_level": 1}, format="json"
     )
@@ -280,8 +274,7 @@ def test_grid_under_a_street_is_refused_with_a_field_error():
 
 
 @pytest.mark.django_db
-def test_community_staff_sees_only_their_communitys_grids():
-    cast = Cast.build()
+def test_community_staff_sees_only_their_communitys_grids(cast):
     grid = grid_under(cast.home)
     other_community = OrganizationFactory(level=Level.COMMUNITY, parent=cast.home)
     other = GridFactory(community=other_community)
@@ -292,8 +285,7 @@ def test_community_staff_sees_only_their_communitys_grids():
 
 
 @pytest.mark.django_db
-def test_second_household_with_the_same_room_is_refused_in_chinese():
-    cast = Cast.build()
+def test_second_household_with_the_same_room_is_refused_in_chinese(cast):
     existing = HouseholdFactory(building=_building_in(cast.home), unit="", room="101")
     response = client_as(cast.owner).post(
         HOUSEHOLDS.url, {"building": existing.building_id, "room": "101"}, format="json"

@@ -73,8 +73,7 @@ def _cast_member(cast: Cast, who: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["owner", "official", "integrator"])
-def test_every_role_reads_masked_id_number_and_phone(who):
-    cast = Cast.build()
+def test_every_role_reads_masked_id_number_and_phone(cast, who):
     resident = ResidentFactory(household=_household_in(cast.home), id_number=FULL_ID, phone="13912345678")
     client = client_as(_cast_member(cast, who))
     listed = client.get(RESIDENTS.url).json()["results"]
@@ -93,8 +92,7 @@ def test_grid_worker_reads_masked_values_too():
 
 
 @pytest.mark.django_db
-def test_integrator_without_permission_gets_403_from_pii_and_nothing_is_logged():
-    cast = Cast.build()
+def test_integrator_without_permission_gets_403_from_pii_and_nothing_is_logged(cast):
     resident = ResidentFactory(household=_household_in(cast.home), id_number=FULL_ID)
     response = client_as(cast.integrator).get(f"{RESIDENTS.detail(resident)}pii/")
     assert response.status_code == 403
@@ -103,8 +101,7 @@ def test_integrator_without_permission_gets_403_from_pii_and_nothing_is_logged()
 
 
 @pytest.mark.django_db
-def test_integrator_with_permission_sees_full_values_and_the_view_is_logged():
-    cast = Cast.build()
+def test_integrator_with_permission_sees_full_values_and_the_view_is_logged(cast):
     cast.integrator.user_permissions.add(Permission.objects.get(codename="view_full_pii"))
     household = _household_in(cast.home)
     resident = ResidentFactory(household=household, id_number=FULL_ID, phone="13912345678")
@@ -134,8 +131,7 @@ def test_outsider_with_permission_gets_404_from_pii():
 
 
 @pytest.mark.django_db
-def test_search_by_pinyin_initials_finds_zhang_san():
-    cast = Cast.build()
+def test_search_by_pinyin_initials_finds_zhang_san(cast):
     household = _household_in(cast.home)
     zhang = ResidentFactory(household=household, name="张三")
     ResidentFactory(household=household, name="李四")
@@ -144,8 +140,7 @@ def test_search_by_pinyin_initials_finds_zhang_san():
 
 
 @pytest.mark.django_db
-def test_search_by_phone_fragment_and_name():
-    cast = Cast.build()
+def test_search_by_phone_fragment_and_name(cast):
     household = _household_in(cast.home)
     wang = ResidentFactory(household=household, name="王小明", phone="13611112222")
     ResidentFactory(household=household, name="李四", phone="13912345678")
@@ -162,8 +157,7 @@ def test_search_does_not_reach_outside_scope():
 
 
 @pytest.mark.django_db
-def test_filter_by_tag_code_or_id_and_by_status():
-    cast = Cast.build()
+def test_filter_by_tag_code_or_id_and_by_status(cast):
     household = _household_in(cast.home)
     low_income = CareTagFactory(code="low_income")
     tagged = ResidentFactory(household=household, tags=[low_income])
@@ -175,8 +169,7 @@ def test_filter_by_tag_code_or_id_and_by_status():
 
 
 @pytest.mark.django_db
-def test_filter_by_grid_building_and_household():
-    cast = Cast.build()
+def test_filter_by_grid_building_and_household(cast):
     here = ResidentFactory(household=_household_in(cast.home))
     there = ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid_under(cast.home))))
     client = client_as(cast.official)
@@ -186,8 +179,7 @@ def test_filter_by_grid_building_and_household():
 
 
 @pytest.mark.django_db
-def test_tags_read_back_as_codes_and_accept_ids():
-    cast = Cast.build()
+def test_tags_read_back_as_codes_and_accept_ids(cast):
     elderly = CareTagFactory(code="elderly_alone")
     resident = ResidentFactory(household=_household_in(cast.home))
     response = client_as(cast.owner).patch(
@@ -198,8 +190,7 @@ def test_tags_read_back_as_codes_and_accept_ids():
 
 
 @pytest.mark.django_db
-def test_unknown_tag_is_a_field_error():
-    cast = Cast.build()
+def test_unknown_tag_is_a_field_error(cast):
     response = client_as(cast.owner).post(RESIDENTS.url, {**_payload(cast.home), "tags": ["nope"]}, format="json")
     assert response.status_code == 400
     assert "tags" in response.json()
@@ -219,8 +210,7 @@ def test_create_derives_gender_and_birth_date_and_writes_residence_history():
 
 
 @pytest.mark.django_db
-def test_bad_id_number_is_a_field_error_not_a_500():
-    cast = Cast.build()
+def test_bad_id_number_is_a_field_error_not_a_500(cast):
     response = client_as(cast.owner).post(
         RESIDENTS.url, {**_payload(cast.home), "id_number": "342524198005170011"}, format="json"
     )
@@ -229,8 +219,7 @@ def test_bad_id_number_is_a_field_error_not_a_500():
 
 
 @pytest.mark.django_db
-def test_duplicate_active_id_number_is_refused():
-    cast = Cast.build()
+def test_duplicate_active_id_number_is_refused(cast):
     ResidentFactory(household=_household_in(cast.home), id_number=FULL_ID)
     response = client_as(cast.owner).post(RESIDENTS.url, {**_payload(cast.home), "id_number": FULL_ID}, format="json")
     assert response.status_code == 400
@@ -239,8 +228,7 @@ def test_duplicate_active_id_number_is_refused():
 
 
 @pytest.mark.django_db
-def test_id_number_of_a_moved_out_resident_can_be_registered_again():
-    cast = Cast.build()
+def test_id_number_of_a_moved_out_resident_can_be_registered_again(cast):
     ResidentFactory(household=_household_in(cast.home), id_number=FULL_ID, status=ResidenceStatus.MOVED_OUT)
     response = client_as(cast.owner).post(RESIDENTS.url, {**_payload(cast.home), "id_number": FULL_ID}, format="json")
     assert response.status_code == 201, response.content
@@ -275,8 +263,7 @@ def test_grid_worker_cannot_move_a_resident_into_another_grid():
 
 
 @pytest.mark.django_db
-def test_official_cannot_move_residents():
-    cast = Cast.build()
+def test_official_cannot_move_residents(cast):
     resident = ResidentFactory(household=_household_in(cast.home))
     new = HouseholdFactory(building=resident.household.building)
     response = client_as(cast.official).post(f"{RESIDENTS.detail(resident)}move/", {"household": new.pk})
@@ -284,8 +271,7 @@ def test_official_cannot_move_residents():
 
 
 @pytest.mark.django_db
-def test_move_into_the_same_household_is_a_field_error():
-    cast = Cast.build()
+def test_move_into_the_same_household_is_a_field_error(cast):
     resident = ResidentFactory(household=_household_in(cast.home))
     response = client_as(cast.owner).post(
         f"{RESIDENTS.detail(resident)}move/", {"household": resident.household_id}, format="json"
@@ -295,8 +281,7 @@ def test_move_into_the_same_household_is_a_field_error():
 
 
 @pytest.mark.django_db
-def test_household_cannot_be_changed_by_update_only_by_move():
-    cast = Cast.build()
+def test_household_cannot_be_changed_by_update_only_by_move(cast):
     resident = ResidentFactory(household=_household_in(cast.home))
     other = HouseholdFactory(building=resident.household.building)
     client_as(cast.owner).patch(RESIDENTS.detail(resident), {"household": other.pk}, format="json")
@@ -305,8 +290,7 @@ def test_household_cannot_be_changed_by_update_only_by_move():
 
 
 @pytest.mark.django_db
-def test_staff_of_one_community_do_not_see_another_communitys_residents():
-    cast = Cast.build()
+def test_staff_of_one_community_do_not_see_another_communitys_residents(cast):
     mine = ResidentFactory(household=_household_in(cast.home))
     staff = UserFactory(role=Role.STAFF, scope=grid_under(cast.home).community)
     theirs = ResidentFactory()  # a household in a grid of an unrelated community
