@@ -88,6 +88,14 @@ def start_valid_only_follow_up(job: ResidentImportJob, user) -> ResidentImportJo
     return follow_up
 
 
+def _job_or_none(job_id: str, user) -> ResidentImportJob | None:
+    try:
+        job_uuid = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return ResidentImportJob.objects.filter(pk=job_uuid, created_by=user).first()
+
+
 class ResidentImportExportAdminMixin(_ExportAdminMixin):
     resource_classes = [ResidentResource]
     import_export_change_list_template = "admin/residents/resident/change_list_import_export.html"
@@ -96,7 +104,7 @@ class ResidentImportExportAdminMixin(_ExportAdminMixin):
         view = self.admin_site.admin_view
         return [
             path("import-sheet/", view(self.import_sheet_view), name="residents_resident_import_sheet"),
-            path("import-sheet/<uuid:job_id>/", view(self.import_status_view), name="residents_resident_import_status"),
+            path("import-sheet/<str:job_id>/", view(self.import_status_view), name="residents_resident_import_status"),
             *super().get_urls(),
         ]
 
@@ -125,7 +133,8 @@ class ResidentImportExportAdminMixin(_ExportAdminMixin):
 
     def import_status_view(self, request, job_id):
         # Someone else's job is as unknown as a missing one: a report names rows and ID numbers' problems.
-        job = ResidentImportJob.objects.filter(pk=job_id, created_by=request.user).first()
+        # A malformed id is as unknown as both (a <uuid:> route would fall through to the admin's catch-all).
+        job = _job_or_none(job_id, request.user)
         if job is None or not self.has_add_permission(request):
             raise Http404
         if request.method == "POST":

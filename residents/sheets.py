@@ -150,7 +150,11 @@ def _read_xlsx(content: bytes) -> tuple[Sequence | None, Iterator[Sequence]]:
     try:
         # Not data_only: a formula must be seen as a formula, not as its cached value or as an empty cell.
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        iterator = (_row_values(row) for row in book.worksheets[0].iter_rows())
+        sheet = book.worksheets[0]
+        # Read-only openpyxl stops at the sheet's declared <dimension>, which some writers get wrong: rows past it
+        # would vanish silently. Read them all; the row cap bounds the work.
+        sheet.reset_dimensions()
+        iterator = (_row_values(row) for row in sheet.iter_rows())
         return next(iterator, None), iterator
     except SheetError:
         raise
