@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -27,7 +26,8 @@ from django.utils.translation import gettext as _
 
 # A member smaller than this is not judged by its ratio: tiny XML parts compress oddly and cannot hurt.
 RATIO_CHECK_ABOVE_BYTES = 1024 * 1024
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_TOKENS = (b"<row", b":row ")
+_TAIL = max(len(token) for token in _ROW_TOKENS) - 1
 _CHUNK = 1024 * 1024
 
 
@@ -97,21 +97,25 @@ def _check_ratio(member: zipfile.ZipInfo) -> None:
 
 
 def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, *, stop_after: int) -> int:
-    """Rows in one XML member, counted on the raw bytes in chunks; stops as soon as `stop_after` is passed."""
+    """Rows in one XML member, counted on the raw bytes in chunks; stops as soon as `stop_after` is passed.
+
+    bytes.count runs at memory speed (a regex took 6 s for 100,000 rows). `<row` also matches a sheet's single
+    `<rowBreaks>`, a harmless overcount of one; `:row ` catches a namespace prefix (`</x:row>` does not match it).
+    Whatever escapes the count (`<x:row>` without attributes) is still stopped by the cap while the rows are read.
+    """
     count, tail = 0, b""
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(_CHUNK):
                 data = tail + chunk
-                cut = data.rfind(b"<")
-                cut = cut if cut != -1 and len(data) - cut < 64 else len(data)  # keep a tag cut in two for later
-                count += sum(1 for _match in _ROW_TAG.finditer(data, 0, cut))
-                tail = data[cut:]
+                # The tail keeps a token cut in two by the chunk boundary; those wholly inside it were counted.
+                count += sum(data.count(token) - tail.count(token) for token in _ROW_TOKENS)
+                tail = data[-_TAIL:]
                 if count > stop_after:
                     return count
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise SheetError(_("无法读取文件，请上传 xlsx 格式的表格。")) from None
-    return count + sum(1 for _match in _ROW_TAG.finditer(tail))
+    return count
 
 
 # --- Reading ------------------------------------------------------------------------------------------------------

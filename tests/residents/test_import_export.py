@@ -503,9 +503,7 @@ def bomb_xlsx(rows: int, *, dimension: str = "A1:P2") -> bytes:
     <dimension> lies about its size (so only a streaming count can tell). Rows and cells carry no `r` (it is
     optional), so every row is the same bytes, as in the 1.78 MB bomb."""
     base = zipfile.ZipFile(io.BytesIO(xlsx_bytes([sheet_row("JB-01")])))
-    row = (
-        '<row><c t="inlineStr"><is><t>JB-01</t></is></c><c t="inlineStr"><is><t>1栋</t></is></c></row>'
-    )
+    row = '<row><c t="inlineStr"><is><t>JB-01</t></is></c><c t="inlineStr"><is><t>1栋</t></is></c></row>'
     body = (row * rows).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
@@ -642,3 +640,15 @@ def test_building_and_household_exports_write_formula_like_values_as_text(grid, 
 def _fields_of(model: str) -> dict:
     resource = {"building": BuildingResource, "household": HouseholdResource}[model]
     return {f"{resource.__name__.lower()}_{name}": "on" for name in resource._meta.fields}
+
+
+def test_the_row_count_is_exact_across_chunk_boundaries(monkeypatch):
+    from residents import sheets
+
+    monkeypatch.setattr(sheets, "_CHUNK", 7)  # every token gets cut somewhere
+    data = b'<row r="1"><c/></row><x:row r="2"></x:row><row>' * 20 + b"<rowBreaks/>"
+    archive_bytes = io.BytesIO()
+    with zipfile.ZipFile(archive_bytes, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", data)
+    with zipfile.ZipFile(archive_bytes) as archive:
+        assert sheets._count_rows(archive, archive.infolist()[0], stop_after=10**6) == 61  # 60 rows + <rowBreaks>
