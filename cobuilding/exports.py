@@ -6,8 +6,6 @@ evaluation. Every figure comes from cobuilding.selectors (so the workbook and /u
 phone number is masked with core.masking.
 """
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -16,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from cobuilding import selectors
 from cobuilding.models import FeedbackRating, MemberFeedback, ResidentUnit
+from core.exporting import append_row, workbook_bytes
 from core.masking import mask_phone
 
 _BOLD = Font(bold=True)
@@ -23,11 +22,11 @@ _BOLD = Font(bold=True)
 
 def _sheet(book: Workbook, title: str, header: list[str], rows) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = _BOLD
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     for index, label in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(label) * 2 + 4)
 
@@ -76,10 +75,10 @@ def unit_yearly_report_xlsx(*, unit: ResidentUnit, year: int, fetched_by) -> byt
     book = Workbook()
     summary = book.active
     summary.title = _("概况")
-    summary.append([_("%(unit)s %(year)s 年度述职考评材料") % {"unit": unit.name, "year": year}])
+    append_row(summary, [_("%(unit)s %(year)s 年度述职考评材料") % {"unit": unit.name, "year": year}])
     summary["A1"].font = _BOLD
     for row in _summary_rows(unit, year, figures):
-        summary.append(list(row))
+        append_row(summary, row)
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 30
 
@@ -121,6 +120,4 @@ def unit_yearly_report_xlsx(*, unit: ResidentUnit, year: int, fetched_by) -> byt
     header = [_("年度"), _("平均分"), _("评议人次"), _("居民"), _("党员")]
     _sheet(book, _("民主评议"), header, [(year, average, *counts)])
 
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

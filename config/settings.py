@@ -202,6 +202,17 @@ TICKET_REFERENCE_PREFIX = env_str("TICKET_REFERENCE_PREFIX", default="NG")
 TICKET_RATING_DAYS = env_int("TICKET_RATING_DAYS", default=7)
 # Largest ticket photo accepted (bytes); phone photos are 2–4 MB, anything larger is rarely a photo.
 TICKET_PHOTO_MAX_BYTES = env_int("TICKET_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# --- Resident imports (helper "imports", issue 9) -------------------------------------------------------------
+# Caps checked on the zip's directory and a streaming row count before an xlsx is parsed (a 1.78 MB zip bomb held a
+# worker 132 s at 1.1 GB); 100,000 rows are ~85 MB of sheet XML at a ratio of ~13.
+RESIDENT_IMPORT_MAX_ROWS = env_int("RESIDENT_IMPORT_MAX_ROWS", default=100_000)
+RESIDENT_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("RESIDENT_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+RESIDENT_IMPORT_MAX_COMPRESSION_RATIO = env_int("RESIDENT_IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# A running import beats every HEARTBEAT seconds; one silent for STALE seconds is shown as failed with a retry.
+RESIDENT_IMPORT_HEARTBEAT_SECONDS = env_int("RESIDENT_IMPORT_HEARTBEAT_SECONDS", default=10)
+RESIDENT_IMPORT_STALE_SECONDS = env_int("RESIDENT_IMPORT_STALE_SECONDS", default=120)
+# --- end resident imports ----------------------------------------------------------------------------------------
+
 # --- issue 9 (open311 helper): uploaded images are refused above this many pixels (width × height) -------------
 # A 48 MP phone camera is the largest ordinary photo; a 97 KB PNG can claim 100 MP and take gigabytes to decode.
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", default=50_000_000)

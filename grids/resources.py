@@ -6,9 +6,8 @@ full phone number, whoever asks. What is exported is whatever queryset the calle
 """
 
 from import_export import fields, resources
-from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
+from core.exporting import SafeExportAdminMixin, SafeXLSX
 from core.masking import mask_phone
 from grids.models import Building, Household
 
@@ -53,14 +52,15 @@ class HouseholdResource(resources.ModelResource):
 
 
 def export_xlsx(resource: resources.ModelResource, queryset) -> bytes:
-    """The queryset as an xlsx file; callers pass a queryset already narrowed by `visible_to(user)`."""
-    return XLSX().export_data(resource.export(queryset=queryset))
+    """The queryset as an xlsx file; callers pass a queryset already narrowed by `visible_to(user)`.
+
+    Written through core.exporting, so a formula-like value stays text.
+    """
+    return SafeXLSX().export_data(resource.export(queryset=queryset))
 
 
-class _ExportAdminMixin(ExportMixin):
+class _ExportAdminMixin(SafeExportAdminMixin):
     """Export from the admin changelist: the admin's scoped queryset, xlsx or csv, masked by the resource."""
-
-    formats = [XLSX, CSV]
 
 
 class BuildingExportAdminMixin(_ExportAdminMixin):

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,9 +19,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from grids.resources import _ExportAdminMixin
-from residents.importing import COLUMNS, REQUIRED_COLUMNS
+from residents.importing import COLUMNS, REQUIRED_COLUMNS, SheetError, check_header, read_sheet
+from residents.models import ImportJobStatus, ResidentImportJob, import_stale_after
 from residents.resources import ResidentResource
-from residents.tasks import get_import_job, import_file_path, job_report, run_resident_import, save_import_job
+from residents.tasks import import_file_path, job_report, retry_import_job, run_resident_import
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -37,16 +39,61 @@ class ResidentImportForm(forms.Form):
             raise forms.ValidationError(_("请上传 xlsx 或 csv 文件。"))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件不能超过 100 MB。"))
+        self._check_sheet(upload)
         return upload
 
+    @staticmethod
+    def _check_sheet(upload) -> None:
+        """Refuse at upload what the worker would refuse (caps, columns), before the file is stored or queued."""
+        try:
+            header, _rows = read_sheet(upload.read(), filename=upload.name)
+            check_header(header)
+        except SheetError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        finally:
+            upload.seek(0)
 
-def start_import_job(*, path: str, user, valid_only: bool) -> str:
-    """Record a job and hand it to the worker (inline in embedded mode, where tasks run eagerly)."""
-    job_id = uuid.uuid4().hex
-    save_import_job(job_id, path=path, user_id=user.pk, valid_only=valid_only, state="queued")
-    # Nothing is written to the database before the task runs, so there is no transaction to wait for.
-    run_resident_import.delay(job_id)
-    return job_id
+
+def _new_job(*, path: str, filename: str, user, valid_only: bool, follow_up_of=None) -> ResidentImportJob:
+    return ResidentImportJob.objects.create(
+        created_by=user, scope_id=user.scope_id, file=path, filename=filename, valid_only=valid_only,
+        follow_up_of=follow_up_of,
+    )  # fmt: skip
+
+
+def _queue(job: ResidentImportJob) -> None:
+    # Called once the job row is committed, so the worker finds it by its id (inline in embedded mode, where tasks
+    # run eagerly).
+    run_resident_import.delay(str(job.pk))
+
+
+def start_import_job(*, path: str, filename: str, user, valid_only: bool) -> ResidentImportJob:
+    """Record a job and hand it to the worker."""
+    job = _new_job(path=path, filename=filename, user=user, valid_only=valid_only)
+    _queue(job)
+    return job
+
+
+def start_valid_only_follow_up(job: ResidentImportJob, user) -> ResidentImportJob:
+    """The "import the valid rows only" job of a report: one per report, however often the button is pressed."""
+    existing = ResidentImportJob.objects.filter(follow_up_of=job).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            follow_up = _new_job(path=job.file, filename=job.filename, user=user, valid_only=True, follow_up_of=job)
+    except IntegrityError:  # a second press raced the first (the one-to-one is unique): follow that one
+        return ResidentImportJob.objects.get(follow_up_of=job)
+    _queue(follow_up)
+    return follow_up
+
+
+def _job_or_none(job_id: str, user) -> ResidentImportJob | None:
+    try:
+        job_uuid = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return ResidentImportJob.objects.filter(pk=job_uuid, created_by=user).first()
 
 
 class ResidentImportExportAdminMixin(_ExportAdminMixin):
@@ -75,21 +122,35 @@ class ResidentImportExportAdminMixin(_ExportAdminMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             stored = default_storage.save(import_file_path(uuid.uuid4().hex, upload.name), upload)
-            job_id = start_import_job(path=stored, user=request.user, valid_only=form.cleaned_data["valid_only"])
-            return redirect(reverse("admin:residents_resident_import_status", args=[job_id]))
+            job = start_import_job(
+                path=stored, filename=upload.name, user=request.user, valid_only=form.cleaned_data["valid_only"]
+            )
+            return redirect(reverse("admin:residents_resident_import_status", args=[job.pk]))
         context = self._context(
             request, form=form, title=_("导入居民表"), columns=list(COLUMNS), required_columns=REQUIRED_COLUMNS
         )
         return TemplateResponse(request, "residents/import.html", context)
 
-    def import_status_view(self, request, job_id: str):
-        job = get_import_job(job_id)
+    def import_status_view(self, request, job_id):
         # Someone else's job is as unknown as a missing one: a report names rows and ID numbers' problems.
-        if job is None or job.get("user_id") != request.user.pk or not self.has_add_permission(request):
+        # A malformed id is as unknown as both (a <uuid:> route would fall through to the admin's catch-all).
+        job = _job_or_none(job_id, request.user)
+        if job is None or not self.has_add_permission(request):
             raise Http404
-        if request.method == "POST" and job.get("state") == "done":
-            new_id = start_import_job(path=job["path"], user=request.user, valid_only=True)
-            messages.info(request, _("已开始只导入有效行。"))
-            return redirect(reverse("admin:residents_resident_import_status", args=[new_id]))
-        context = self._context(request, job=job, report=job_report(job), title=_("导入结果"))
+        if request.method == "POST":
+            return self._import_status_action(request, job)
+        stale_minutes = max(1, round(import_stale_after().total_seconds() / 60))
+        context = self._context(
+            request, job=job, report=job_report(job), stale_minutes=stale_minutes, title=_("导入结果")
+        )
         return TemplateResponse(request, "residents/import_status.html", context)
+
+    def _import_status_action(self, request, job: ResidentImportJob):
+        target = job
+        if request.POST.get("action") == "retry" and job.can_retry:
+            if retry_import_job(job):
+                messages.info(request, _("已重新开始导入。"))
+        elif job.shown_status == ImportJobStatus.DONE and job.report and not job.report.get("written"):
+            target = start_valid_only_follow_up(job, request.user)
+            messages.info(request, _("已开始只导入有效行。"))
+        return redirect(reverse("admin:residents_resident_import_status", args=[target.pk]))

@@ -11,13 +11,10 @@ reveals grids outside the user's scope.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
-import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -37,6 +34,11 @@ from residents.models import (
     Resident,
     initials_of,
 )
+from residents.sheets import FormulaCell, SheetError, read_sheet
+
+__all__ = [
+    "COLUMNS", "REQUIRED_COLUMNS", "ImportReport", "SheetError", "check_header", "read_sheet", "residents_import",
+]  # fmt: skip
 
 BATCH_SIZE = 1000
 # Rows between two progress reports: often enough for a progress bar, rare enough to cost nothing.
@@ -71,6 +73,8 @@ MAX_LENGTHS = {"grid_code": 40, "building": 100, "unit": 20, "room": 20, "name":
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 ProgressCallback = Callable[[str, int, int], None]
+# Called inside the write transaction, after the rows and before the commit: the caller's last word on the commit.
+BeforeCommit = Callable[["ImportReport"], None]
 
 
 @dataclass(frozen=True)
@@ -106,30 +110,6 @@ class ImportReport:
         return cls(**data | {"errors": [RowError(**error) for error in data.get("errors", [])]})
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be read (wrong format, missing columns); carries the message for the user."""
-
-
-# --- Reading ------------------------------------------------------------------------------------------------------
-
-
-def read_sheet(content: bytes, *, filename: str = "") -> tuple[list[str], Iterator[Sequence]]:
-    """The header and the data rows of an xlsx (first sheet) or csv file, read by openpyxl or the csv module."""
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        rows = iter(list(csv.reader(io.StringIO(text))))
-    else:
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many types for a file that is not xlsx
-            raise SheetError(_("无法读取文件，请上传 xlsx 格式的表格。")) from None
-        rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise SheetError(_("表格是空的。"))
-    return [str(cell or "").strip() for cell in header], rows
-
-
 # --- Checking -----------------------------------------------------------------------------------------------------
 
 
@@ -155,7 +135,7 @@ def _choice_maps() -> dict[str, dict[str, str]]:
 
 
 def _cell_text(value) -> str:
-    if value is None:
+    if value is None or isinstance(value, FormulaCell):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone typed as a number comes back as 13912345678.0
@@ -206,6 +186,12 @@ class RowChecker:
         def fail(key: str, message: str) -> None:
             errors.append(RowError(row_number, COLUMN_OF[key], str(message)))
 
+        formulas = {key: value for key, value in values.items() if isinstance(value, FormulaCell)}
+        for key, cell in formulas.items():
+            fail(key, _("单元格 %(cell)s 是公式（%(formula)s），请把公式转换为数值后再导入。")
+                 % {"cell": cell.coordinate, "formula": cell.formula})  # fmt: skip
+        if formulas:
+            return None, errors
         text = {key: _cell_text(values.get(key)) for key in COLUMNS.values() if key != "birth_date"}
         for key, limit in MAX_LENGTHS.items():
             if len(text[key]) > limit:
@@ -330,16 +316,17 @@ def residents_import(
     by,
     valid_only: bool = False,
     progress: ProgressCallback | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportReport:
     """Check every row, then write buildings, households and residents in bulk, or nothing.
 
-    Raises SheetError when required columns are missing and PermissionDenied for a user who may not write.
+    `before_commit` runs inside the write transaction (whenever something is written); an exception from it
+    undoes the whole write. Raises SheetError when required columns are missing and PermissionDenied for a user
+    who may not write.
     """
     if not (by.is_authenticated and by.can_write):
         raise PermissionDenied(_("您没有导入数据的权限。"))
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise SheetError(_("表格缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
+    check_header(header)
     progress = progress or (lambda phase, done, total: None)
     records = _rows_as_dicts(header, rows)
     report = ImportReport(total_rows=len(records), valid_only=valid_only)
@@ -360,8 +347,15 @@ def residents_import(
     progress("validate", len(records), len(records))
     report.rows_skipped = len(records) - len(parsed)
     if parsed and (valid_only or not report.errors):
-        _write(parsed, grids, report, progress)
+        _write(parsed, grids, report, progress, before_commit or (lambda report: None))
     return report
+
+
+def check_header(header: list[str]) -> None:
+    """Refuse a sheet without the required columns (at upload time and again when the job runs)."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise SheetError(_("表格缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
 
 
 def _visible_grids(records: list[tuple[int, dict]], by) -> dict[str, int]:
@@ -374,11 +368,13 @@ def _visible_grids(records: list[tuple[int, dict]], by) -> dict[str, int]:
 
 
 @transaction.atomic
-def _write(parsed: list[ParsedRow], grids: dict[str, int], report: ImportReport, progress: ProgressCallback) -> None:
+def _write(parsed: list[ParsedRow], grids: dict[str, int], report: ImportReport, progress: ProgressCallback,
+           before_commit: BeforeCommit) -> None:  # fmt: skip
     buildings = _ensure_buildings(parsed, grids, report)
     households = _ensure_households(parsed, grids, buildings, report)
     _create_residents(parsed, grids, buildings, households, report, progress)
     report.written = True
+    before_commit(report)
 
 
 def _ensure_buildings(parsed, grids, report) -> dict[tuple[int, str], int]:

@@ -1,5 +1,9 @@
 """Residents (户不漏人): who lives in each household, with the care the community owes them."""
 
+import datetime
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -152,3 +156,88 @@ class ResidenceHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} @ {self.household}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    CHECKING = "checking", _("正在检查")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+# A worker is working on the job (it claimed it and beats while it runs).
+RUNNING_IMPORT_STATUSES = (ImportJobStatus.CHECKING, ImportJobStatus.WRITING)
+# Not finished: the user waits for these, and a worker may still pick them up.
+OPEN_IMPORT_STATUSES = (ImportJobStatus.QUEUED, *RUNNING_IMPORT_STATUSES)
+
+
+def import_stale_after() -> datetime.timedelta:
+    """How long an open job may go without a heartbeat before it is shown as failed (worker killed, queue lost)."""
+    return datetime.timedelta(seconds=getattr(settings, "RESIDENT_IMPORT_STALE_SECONDS", 120))
+
+
+class ResidentImportJob(models.Model):
+    """One uploaded resident sheet and what became of it: the state a user comes back to, in the database.
+
+    It used to live in the cache only, so restarting Redis lost every job and its report. The worker that runs
+    the job claims it (status checking, `attempt` + 1) and refreshes `heartbeat_at` while it runs; a job whose
+    heartbeat stops is shown as failed and can be retried. The rows and the job's `done` are committed in one
+    transaction (see residents.tasks), so a retry or a redelivered task never writes a row twice.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # in URLs: not guessable
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The importer's scope when they uploaded: which part of the tree the job was meant for, kept for the record.
+    scope = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("管辖范围"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    file = models.CharField(_("文件"), max_length=255)
+    filename = models.CharField(_("原文件名"), max_length=255, blank=True)
+    valid_only = models.BooleanField(_("只导入有效行"), default=False)
+    # The job whose report this one follows up with "import the valid rows only": one follow-up per report.
+    follow_up_of = models.OneToOneField(
+        "self", verbose_name=_("来源任务"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="follow_up",
+    )  # fmt: skip
+    status = models.CharField(_("状态"), max_length=20, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    attempt = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    progress_done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_total = models.PositiveIntegerField(_("总数"), default=0)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    bad_rows = models.PositiveIntegerField(_("错误行数"), default=0)
+    residents_created = models.PositiveIntegerField(_("导入居民数"), default=0)
+    report = models.JSONField(_("导入报告"), null=True, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("居民导入任务")
+        verbose_name_plural = _("居民导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.file} ({self.get_status_display()})"
+
+    @property
+    def is_stale(self) -> bool:
+        """An open job nobody has worked on for a while: its worker died or its message was lost."""
+        return self.status in OPEN_IMPORT_STATUSES and self.heartbeat_at < timezone.now() - import_stale_after()
+
+    @property
+    def shown_status(self) -> str:
+        """The status the pages show: a stale job is failed, whatever its row still says."""
+        return ImportJobStatus.FAILED if self.is_stale else self.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.shown_status in OPEN_IMPORT_STATUSES
+
+    @property
+    def can_retry(self) -> bool:
+        return self.shown_status == ImportJobStatus.FAILED

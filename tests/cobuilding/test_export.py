@@ -103,3 +103,19 @@ def test_liaison_downloads_their_own_units_report_but_not_anothers():
     assert response.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(response.content))["概况"]["B2"].value == unit.name
     assert client.get(f"/api/v1/units/{other.pk}/yearly-report/", {"year": YEAR}).status_code == 404
+
+
+def test_yearly_report_writes_formula_like_names_as_text():
+    from tests.core.test_exporting import assert_no_formula
+
+    street = OrganizationFactory(level=Level.STREET)
+    community = OrganizationFactory(level=Level.COMMUNITY, parent=street, name="@A1")
+    unit = ResidentUnitFactory(registered_with=street, name='=HYPERLINK("http://x","y")', contact_person="=1+1")
+    AgreementFactory(unit=unit, community=community, title="-1+1")
+    staff = UserFactory(role=Role.STAFF, scope=street)
+
+    content = unit_yearly_report_xlsx(unit=unit, year=YEAR, fetched_by=staff)
+
+    assert_no_formula(content)
+    summary = openpyxl.load_workbook(io.BytesIO(content))["概况"]
+    assert summary["B2"].value == '=HYPERLINK("http://x","y")' and summary["B5"].value == "=1+1"

@@ -1,21 +1,26 @@
 """Importing the resident sheet (checked first, written in bulk or not at all) and exporting it masked."""
 
+import csv
 import datetime
 import io
 import os
+import re
 import time
+import zipfile
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from grids.models import Building, Household
 from grids.resources import BuildingResource, HouseholdResource, export_xlsx
 from orgs.rules import Level
 from residents.importing import COLUMNS, SheetError, read_sheet, residents_import
-from residents.models import ResidenceHistory, Resident
+from residents.models import ResidenceHistory, Resident, ResidentImportJob
 from residents.resources import export_residents_xlsx
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import BuildingFactory, GridFactory, HouseholdFactory
@@ -296,3 +301,354 @@ def test_bench_100k_row_import(grid, staff):  # pragma: no cover - a measurement
     elapsed = time.monotonic() - started
     print(f"\n100k-row import: {elapsed:.1f} s ({report.residents_created} residents)")
     assert report.residents_created == 100_000
+
+
+# --- Import jobs live in the database -------------------------------------------------------------------------------
+
+
+def _upload(client, content: bytes, name: str = "居民.xlsx", **data):
+    return client.post(
+        reverse("admin:residents_resident_import_sheet"), {"file": SimpleUploadedFile(name, content), **data}
+    )
+
+
+def test_import_job_and_report_survive_the_cache_being_wiped(grid, staff, client, eager_import):
+    from django.core.cache import cache
+
+    client.force_login(staff)
+    response = _upload(client, xlsx_bytes([sheet_row("JB-01", "101"), sheet_row("JB-01", "102", phone="12345")]))
+    cache.clear()  # what restarting Redis did to every job
+
+    job = ResidentImportJob.objects.get()
+    assert (job.status, job.created_by, job.scope_id) == ("done", staff, staff.scope_id)
+    assert (job.total_rows, job.bad_rows) == (2, 1)
+    assert job.report["errors"][0]["column"] == "手机号" and job.filename == "居民.xlsx"
+    page = client.get(response.url).content.decode()
+    assert "第 3 行" in page and "未写入任何数据" in page
+
+
+def test_the_task_acknowledges_late_and_is_redelivered_when_its_worker_dies():
+    from residents.tasks import run_resident_import
+
+    assert run_resident_import.acks_late is True
+    assert run_resident_import.reject_on_worker_lost is True
+
+
+def test_an_unknown_or_malformed_job_id_is_not_found(staff, client):
+    client.force_login(staff)
+    url = reverse("admin:residents_resident_import_status", args=["00000000-0000-0000-0000-000000000000"])
+    assert client.get(url).status_code == 404
+    assert client.get(url.replace("00000000-0000-0000-0000-000000000000", "abc")).status_code == 404
+
+
+def _job_for(staff, tmp_path, content: bytes, **fields) -> ResidentImportJob:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save("imports/test.xlsx", ContentFile(content))
+    return ResidentImportJob.objects.create(created_by=staff, scope=staff.scope, file=stored, **fields)
+
+
+def _age(job: ResidentImportJob, seconds: int) -> None:
+    ResidentImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=seconds))
+
+
+def test_a_job_without_heartbeat_is_shown_failed_with_a_retry_button(grid, staff, client, eager_import, tmp_path):
+    job = _job_for(staff, tmp_path, xlsx_bytes([sheet_row("JB-01")]), status="checking", attempt=1)
+    client.force_login(staff)
+    url = reverse("admin:residents_resident_import_status", args=[job.pk])
+
+    fresh = client.get(url).content.decode()
+    assert 'http-equiv="refresh"' in fresh and "正在检查" in fresh
+    _age(job, 121)
+    stale = client.get(url).content.decode()
+
+    assert 'http-equiv="refresh"' not in stale
+    assert "导入已中断" in stale and 'name="action" value="retry"' in stale
+
+
+def test_the_stale_threshold_is_a_setting(grid, staff, settings, tmp_path):
+    job = _job_for(staff, tmp_path, b"", status="writing", attempt=1)
+    _age(job, 60)
+    settings.RESIDENT_IMPORT_STALE_SECONDS = 120
+    assert not ResidentImportJob.objects.get(pk=job.pk).is_stale
+    settings.RESIDENT_IMPORT_STALE_SECONDS = 30
+    assert ResidentImportJob.objects.get(pk=job.pk).shown_status == "failed"
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing after it runs, no except-Exception handler sees it."""
+
+
+def _kill_worker_while_writing(monkeypatch):
+    from residents import importing
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(importing, "_set_heads", killed)  # after every resident row has been inserted
+
+
+def test_a_worker_killed_mid_write_leaves_nothing_and_the_retry_writes_each_row_once(
+    grid, staff, client, eager_import, tmp_path, monkeypatch
+):
+    from residents import importing
+    from residents.tasks import run_resident_import
+
+    rows = [sheet_row("JB-01", f"{room}", name=f"居民{room}", birth=datetime.date(1980, 1, room)) for room in (1, 2, 3)]
+    job = _job_for(staff, tmp_path, xlsx_bytes(rows))
+    original = importing._set_heads
+    _kill_worker_while_writing(monkeypatch)
+    with pytest.raises(WorkerKilled):
+        run_resident_import.apply(args=[str(job.pk)])
+    assert not Resident.objects.exists() and not Household.objects.exists()
+    assert ResidentImportJob.objects.get(pk=job.pk).status in ("checking", "writing")
+
+    monkeypatch.setattr(importing, "_set_heads", original)
+    run_resident_import.apply(args=[str(job.pk)])  # the redelivered message, while the claim is fresh: skipped
+    assert not Resident.objects.exists()
+    _age(job, 600)
+    client.force_login(staff)
+    client.post(reverse("admin:residents_resident_import_status", args=[job.pk]), {"action": "retry"})
+    run_resident_import.apply(args=[str(job.pk)])  # the old message redelivered once more after the retry
+
+    job.refresh_from_db()
+    assert (job.status, job.attempt, job.residents_created) == ("done", 2, 3)
+    assert Resident.objects.count() == 3 and ResidenceHistory.objects.count() == 3
+
+
+def test_a_done_job_is_never_run_or_retried_again(grid, staff, client, eager_import, tmp_path):
+    from residents.tasks import retry_import_job, run_resident_import
+
+    job = _job_for(staff, tmp_path, xlsx_bytes([sheet_row("JB-01")]))
+    assert run_resident_import.apply(args=[str(job.pk)]).get() == "done"
+    assert run_resident_import.apply(args=[str(job.pk)]).get() == "skipped"
+    job.refresh_from_db()
+    assert not retry_import_job(job)
+    client.force_login(staff)
+    client.post(reverse("admin:residents_resident_import_status", args=[job.pk]), {"action": "retry"})
+
+    assert Resident.objects.count() == 1
+    assert ResidentImportJob.objects.get(pk=job.pk).attempt == 1
+
+
+def test_a_run_that_lost_its_claim_undoes_its_write(grid, staff, eager_import, tmp_path, monkeypatch):
+    from django.db.models import F
+
+    from residents import importing
+    from residents.tasks import run_resident_import
+
+    job = _job_for(staff, tmp_path, xlsx_bytes([sheet_row("JB-01")]))
+    original = importing._set_heads
+
+    def claimed_by_a_retry_meanwhile(*args):
+        ResidentImportJob.objects.filter(pk=job.pk).update(attempt=F("attempt") + 1)
+        return original(*args)
+
+    monkeypatch.setattr(importing, "_set_heads", claimed_by_a_retry_meanwhile)
+
+    assert run_resident_import.apply(args=[str(job.pk)]).get() == "superseded"
+    assert not Resident.objects.exists()
+    assert ResidentImportJob.objects.get(pk=job.pk).status == "checking"
+
+
+def test_importing_the_valid_rows_twice_starts_one_follow_up(grid, staff, client, eager_import):
+    client.force_login(staff)
+    response = _upload(client, xlsx_bytes([sheet_row("JB-01", "101"), sheet_row("JB-01", "102", phone="12345")]))
+
+    first = client.post(response.url)
+    second = client.post(response.url)
+
+    assert first.url == second.url != response.url
+    assert ResidentImportJob.objects.count() == 2
+    assert Resident.objects.count() == 1
+
+
+def test_a_sheet_error_fails_the_job_with_its_message_and_offers_a_retry(grid, staff, client, eager_import, tmp_path):
+    from residents.tasks import run_resident_import
+
+    job = _job_for(staff, tmp_path, b"not a zip")
+    run_resident_import.apply(args=[str(job.pk)])
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:residents_resident_import_status", args=[job.pk])).content.decode()
+    assert "无法读取文件" in page and 'value="retry"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_reports_progress_from_its_own_connection(settings, community, tmp_path):
+    from residents.tasks import Heartbeat
+
+    settings.RESIDENT_IMPORT_HEARTBEAT_SECONDS = 0.02
+    staff = UserFactory(role=Role.STAFF, scope=community)
+    job = ResidentImportJob.objects.create(created_by=staff, file="x.xlsx", status="checking", attempt=1)
+    _age(job, 600)
+
+    with Heartbeat(job, threaded=True) as heartbeat:
+        heartbeat.progress("write", 5, 10)  # inside the write: only the thread reports it
+        deadline = time.monotonic() + 5
+        while ResidentImportJob.objects.get(pk=job.pk).progress_done != 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == ("writing", 5, 10)
+    assert not job.is_stale
+
+
+# --- xlsx caps, formulas, repeated headers -------------------------------------------------------------------------
+
+
+def bomb_xlsx(rows: int, *, dimension: str = "A1:P2") -> bytes:
+    """A valid xlsx whose first sheet repeats one row `rows` times: tiny compressed, large inflated, and whose
+    <dimension> lies about its size (so only a streaming count can tell). Rows and cells carry no `r` (it is
+    optional), so every row is the same bytes, as in the 1.78 MB bomb."""
+    base = zipfile.ZipFile(io.BytesIO(xlsx_bytes([sheet_row("JB-01")])))
+    row = '<row><c t="inlineStr"><is><t>JB-01</t></is></c><c t="inlineStr"><is><t>1栋</t></is></c></row>'
+    body = (row * rows).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in base.infolist():
+            data = base.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), data)
+                data = data.replace(b"</sheetData>", body + b"</sheetData>")
+            bomb.writestr(item.filename, data)
+    return out.getvalue()
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Fail the test if openpyxl is asked to parse: the caps must refuse the file before that."""
+    from residents import sheets
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(sheets.openpyxl, "load_workbook", parse)
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio_before_parsing(no_parsing):
+    content = bomb_xlsx(20_000)  # ~2.5 MB of XML in ~20 KB
+    with pytest.raises(SheetError, match="压缩比异常"):
+        read_sheet(content, filename="bomb.xlsx")
+
+
+def test_a_sheet_too_large_when_inflated_is_refused_before_parsing(settings, no_parsing):
+    settings.RESIDENT_IMPORT_MAX_COMPRESSION_RATIO = 10_000
+    settings.RESIDENT_IMPORT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    with pytest.raises(SheetError, match="解压后超过 1 MB"):
+        read_sheet(bomb_xlsx(20_000), filename="bomb.xlsx")
+
+
+def test_a_sheet_with_more_rows_than_the_cap_is_refused_even_when_its_dimension_lies(settings, no_parsing):
+    settings.RESIDENT_IMPORT_MAX_ROWS = 50
+    with pytest.raises(SheetError, match="超过 50 行"):
+        read_sheet(bomb_xlsx(50), filename="rows.xlsx")  # the base row and 50 repeated ones: 51 data rows
+
+
+def test_a_sheet_at_the_row_cap_is_read(settings, grid, staff):
+    settings.RESIDENT_IMPORT_MAX_ROWS = 50
+    header, rows = read_sheet(bomb_xlsx(49), filename="rows.xlsx")
+    assert len(list(rows)) == 50
+
+
+def test_a_csv_with_more_rows_than_the_cap_is_refused(settings):
+    settings.RESIDENT_IMPORT_MAX_ROWS = 3
+    content = ("\n".join(["网格编码,楼栋"] + ["JB-01,1栋"] * 4)).encode()
+    with pytest.raises(SheetError, match="超过 3 行"):
+        read_sheet(content, filename="rows.csv")
+
+
+def test_the_caps_refuse_the_file_at_upload_with_a_message_and_queue_nothing(settings, grid, staff, client):
+    settings.RESIDENT_IMPORT_MAX_ROWS = 50
+    client.force_login(staff)
+
+    response = _upload(client, bomb_xlsx(60))
+
+    assert response.status_code == 200
+    assert "超过 50 行" in response.content.decode()
+    assert not ResidentImportJob.objects.exists()
+
+
+def test_a_formula_cell_is_a_row_error_naming_the_cell(grid, staff):
+    rows = [sheet_row("JB-01", "101"), sheet_row("JB-01", "102", name='=CONCAT("李","四")')]
+    report = run_import(xlsx_bytes(rows), staff)
+
+    assert not report.written and report.bad_rows == [3]
+    error = report.errors[0]
+    assert error.column == "姓名"
+    assert "F3" in error.message and "公式" in error.message and "CONCAT" in error.message
+    assert not Resident.objects.exists()
+
+
+def test_a_repeated_column_name_is_a_file_error_naming_it(grid, staff, client):
+    header = [*HEADER, "姓名"]
+    with pytest.raises(SheetError, match="“姓名”"):
+        run_import(xlsx_bytes([[*sheet_row("JB-01"), "李四"]], header=header), staff)
+    client.force_login(staff)
+    response = _upload(client, xlsx_bytes([[*sheet_row("JB-01"), "李四"]], header=header))
+    assert "请只保留一列" in response.content.decode() and not ResidentImportJob.objects.exists()
+
+
+def test_missing_required_columns_are_refused_at_upload(grid, staff, client):
+    client.force_login(staff)
+    header = [column for column in HEADER if column != "身份证号"]
+    response = _upload(client, xlsx_bytes([], header=header))
+    assert "表格缺少必需的列：身份证号" in response.content.decode()
+
+
+# --- Exports write formula-like cells as text ----------------------------------------------------------------------
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "=1+1", "+1", "-1", "@A1"]
+
+
+def test_every_resident_export_writes_formula_like_names_as_text(grid, staff, client):
+    from tests.core.test_exporting import assert_no_formula
+
+    household = HouseholdFactory(building=BuildingFactory(grid=grid, name="=1+1"), room="-2")
+    for name in FORMULAS:
+        ResidentFactory(name=name, household=household)
+    client.force_login(staff)
+
+    assert_no_formula(export_residents_xlsx(staff))
+    xlsx = client.post(reverse("admin:residents_resident_export"), {"format": "0", "resource": "0", **_all_fields()})
+    assert_no_formula(xlsx.content)
+    assert {row[5] for row in _read_xlsx(xlsx.content)[1:]} == set(FORMULAS)
+    csv_response = client.post(
+        reverse("admin:residents_resident_export"), {"format": "1", "resource": "0", **_all_fields()}
+    )
+    lines = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert {line[5] for line in lines[1:]} == {"'" + name for name in FORMULAS}
+    assert all(line[1] == "'=1+1" and line[3] == "'-2" for line in lines[1:])
+
+
+def test_building_and_household_exports_write_formula_like_values_as_text(grid, staff, client):
+    from tests.core.test_exporting import assert_no_formula
+
+    HouseholdFactory(building=BuildingFactory(grid=grid, name="=1+1", address="@A1"), room="+3")
+
+    assert_no_formula(export_xlsx(BuildingResource(), Building.objects.visible_to(staff)))
+    assert_no_formula(export_xlsx(HouseholdResource(), Household.objects.visible_to(staff)))
+    client.force_login(staff)
+    for model in ("building", "household"):
+        response = client.post(reverse(f"admin:grids_{model}_export"), {"format": "1", "resource": "0",
+                                                                        **_fields_of(model)})  # fmt: skip
+        assert "'=1+1" in response.content.decode("utf-8-sig"), model
+
+
+def _fields_of(model: str) -> dict:
+    resource = {"building": BuildingResource, "household": HouseholdResource}[model]
+    return {f"{resource.__name__.lower()}_{name}": "on" for name in resource._meta.fields}
+
+
+def test_the_row_count_is_exact_across_chunk_boundaries(monkeypatch):
+    from residents import sheets
+
+    monkeypatch.setattr(sheets, "_CHUNK", 7)  # every token gets cut somewhere
+    data = b'<row r="1"><c/></row><x:row r="2"></x:row><row>' * 20 + b"<rowBreaks/>"
+    archive_bytes = io.BytesIO()
+    with zipfile.ZipFile(archive_bytes, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", data)
+    with zipfile.ZipFile(archive_bytes) as archive:
+        assert sheets._count_rows(archive, archive.infolist()[0], stop_after=10**6) == 61  # 60 rows + <rowBreaks>
