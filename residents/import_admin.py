@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.outbox import enqueue
 from grids.resources import _ExportAdminMixin
 from residents.importing import COLUMNS, REQUIRED_COLUMNS, SheetError, check_header, read_sheet
 from residents.models import ImportJobStatus, ResidentImportJob, import_stale_after
@@ -64,7 +65,7 @@ def _new_job(*, path: str, filename: str, user, valid_only: bool, follow_up_of=N
 def _queue(job: ResidentImportJob) -> None:
     # Called once the job row is committed, so the worker finds it by its id (inline in embedded mode, where tasks
     # run eagerly).
-    run_resident_import.delay(str(job.pk))
+    enqueue(run_resident_import, str(job.pk))  # outbox: a broker outage loses no job
 
 
 def start_import_job(*, path: str, filename: str, user, valid_only: bool) -> ResidentImportJob:

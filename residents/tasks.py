@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.outbox import enqueue
 from residents.importing import ImportReport, SheetError, read_sheet, residents_import
 from residents.models import (
     RUNNING_IMPORT_STATUSES,
@@ -101,7 +102,7 @@ def retry_import_job(job: ResidentImportJob) -> bool:
         status=ImportJobStatus.QUEUED, heartbeat_at=timezone.now(), message="", finished_at=None
     )
     if requeued:
-        run_resident_import.delay(str(job.pk))
+        enqueue(run_resident_import, str(job.pk))  # outbox: a broker outage loses no job
     return bool(requeued)
 
 
