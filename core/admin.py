@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MaskedPIIField
+from core.masking import pii_masker_for
+from core.pii import searchable_fields
 from core.scoping import CHANGE, ensure_in_scope
 
 admin.site.site_header = _("同心圆 党建引领社区治理平台")
@@ -27,7 +30,40 @@ def _is_admin_writer(request) -> bool:
     return _is_admin_user(request) and request.user.can_write
 
 
-class ScopedAdminMixin:
+class PIIMaskedAdminMixin:
+    """ID numbers and phones masked on every admin change page, in editable fields and read-only ones alike.
+
+    Editable: the model field's form field becomes core.forms.MaskedPIIField (unchanged mask keeps the stored value).
+    Read-only (an official's change page, inlines): the admin looks a read-only name up on the ModelAdmin before
+    the model, so `__getattr__` answers every PII field name with a masked display. An admin that logs full views
+    itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
+    """
+
+    def reveals_full_pii(self, request) -> bool:
+        return False
+
+    def get_search_fields(self, request):
+        # Searching by a full ID number or phone confirms whom it belongs to: only for those who may see it.
+        return searchable_fields(super().get_search_fields(request), request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        masker = pii_masker_for(db_field.name)
+        if masker is not None and not db_field.choices and not self.reveals_full_pii(request):
+            kwargs.update(form_class=MaskedPIIField, masker=masker)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def __getattr__(self, name):
+        masker = pii_masker_for(name) if not name.startswith("_") else None
+        if masker is None:
+            raise AttributeError(name)
+
+        def masked(obj):
+            return masker(getattr(obj, name, "") or "")
+
+        return masked
+
+
+class ScopedAdminMixin(PIIMaskedAdminMixin):
     """Staff manage what lies in their scope; officials see it read-only; nothing outside it exists for them."""
 
     def get_queryset(self, request):
@@ -64,7 +100,7 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(PIIMaskedAdminMixin):
     """Inlines share the parent's rules: scoped foreign-key choices and role-based write permission."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
