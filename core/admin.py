@@ -34,8 +34,8 @@ class PIIMaskedAdminMixin:
     """ID numbers and phones masked on every admin change page, in editable fields and read-only ones alike.
 
     Editable: the model field's form field becomes core.forms.MaskedPIIField (unchanged mask keeps the stored value).
-    Read-only (an official's change page, inlines): the admin looks a read-only name up on the ModelAdmin before
-    the model, so `__getattr__` answers every PII field name with a masked display. An admin that logs full views
+    Read-only (an official's change page, read-only inlines): the field is shown as `masked_<name>`, which
+    `__getattr__` answers with a masked display (the admin would show the model's own field in full). An admin that logs full views
     itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
     """
 
@@ -52,14 +52,34 @@ class PIIMaskedAdminMixin:
             kwargs.update(form_class=MaskedPIIField, masker=masker)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_fieldsets(self, request, obj=None):
+        # A read-only PII field would be displayed from the model in full: show `masked_<name>` (below) instead.
+        all_readonly = obj is not None and not self.has_change_permission(request, obj)
+        declared = set(super().get_readonly_fields(request, obj))
+
+        def shown(name):
+            if isinstance(name, (list, tuple)):
+                return type(name)(shown(n) for n in name)
+            return f"masked_{name}" if pii_masker_for(name) and (all_readonly or name in declared) else name
+
+        return [
+            (title, {**opts, "fields": shown(opts["fields"])}) for title, opts in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [f"masked_{name}" if pii_masker_for(name) else name for name in readonly]
+
     def __getattr__(self, name):
-        masker = pii_masker_for(name) if not name.startswith("_") else None
+        field_name = name.removeprefix("masked_")
+        masker = pii_masker_for(field_name) if name.startswith("masked_") else None
         if masker is None:
             raise AttributeError(name)
 
         def masked(obj):
-            return masker(getattr(obj, name, "") or "")
+            return masker(getattr(obj, field_name, "") or "")
 
+        masked.short_description = self.model._meta.get_field(field_name).verbose_name
         return masked
 
 

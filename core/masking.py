@@ -42,6 +42,8 @@ MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 def pii_masker_for(field_name: str) -> Masker | None:
     """The masker of a model field holding personal information, by its name; None for any other field."""
+    if field_name.startswith("masked_"):  # an admin's masked display of such a field, already masked
+        return None
     if field_name == "id_number":
         return mask_id_number
     if field_name == "phone" or field_name.endswith("_phone"):

@@ -27,7 +27,11 @@ def community_scene():
 def _watch_csp(page) -> list[str]:
     """Collect every console message and page error that reports a CSP violation."""
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.location} {msg.text}") if "Content Security Policy" in msg.text else None)
+    def on_console(msg):
+        if "Content Security Policy" in msg.text:
+            violations.append(f"{page.url}: {msg.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: violations.append(str(error)))
     return violations
 
@@ -62,8 +66,9 @@ def test_admin_and_swagger_ui_raise_no_csp_violation(phone_page, community_scene
     page = phone_page
     violations = _watch_csp(page)
     _log_in(page, staff.username, "/admin/login/")
-    for url in ("/admin/", f"/admin/residents/resident/{resident.pk}/change/", f"/admin/grids/household/{household.pk}/change/",
-                "/admin/residents/resident/"):  # fmt: skip
+    pages = ["/admin/", f"/admin/residents/resident/{resident.pk}/change/", "/admin/residents/resident/",
+             f"/admin/grids/household/{household.pk}/change/"]  # fmt: skip
+    for url in pages:
         page.goto(url)
         page.wait_for_load_state("networkidle")
     page.goto("/api/docs/")
