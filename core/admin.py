@@ -35,8 +35,8 @@ class PIIMaskedAdminMixin:
 
     Editable: the model field's form field becomes core.forms.MaskedPIIField (unchanged mask keeps the stored value).
     Read-only (an official's change page, read-only inlines): the field is shown as `masked_<name>`, which
-    `__getattr__` answers with a masked display (the admin would show the model's own field in full). An admin that logs full views
-    itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
+    `__getattr__` answers with a masked display (the admin would show the model's own field in full). An admin
+    that logs full views itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
     """
 
     def reveals_full_pii(self, request) -> bool:
@@ -67,8 +67,10 @@ class PIIMaskedAdminMixin:
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        return [f"masked_{name}" if pii_masker_for(name) else name for name in readonly]
+        readonly = [f"masked_{n}" if pii_masker_for(n) else n for n in super().get_readonly_fields(request, obj)]
+        if obj is not None and not self.has_change_permission(request, obj):  # shown masked by get_fieldsets
+            readonly += [f"masked_{f.name}" for f in self.model._meta.concrete_fields if pii_masker_for(f.name)]
+        return readonly
 
     def __getattr__(self, name):
         field_name = name.removeprefix("masked_")
