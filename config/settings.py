@@ -65,7 +65,37 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # --- issue 9 (pii): CSP, Permissions-Policy and no-store for signed-in users (core/headers.py) ---
+    "csp.middleware.CSPMiddleware",
+    "core.headers.SecurityHeadersMiddleware",
 ]
+
+# --- issue 9 (pii): Content-Security-Policy (django-csp) and Permissions-Policy -----------------------------------
+# Everything is served from this site: no inline script or style (the pages' behaviour lives in static/js/portal.js,
+# htmx is vendored by django-htmx), no framing. data: images are Swagger UI's and the admin's SVG icons in CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The photo inputs use <input capture>, which opens the phone's camera app and needs no camera permission for the
+# page; no page asks for the position (addresses are typed). Everything is denied.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "midi", "magnetometer",
+        "gyroscope", "accelerometer", "display-capture",
+    )
+}  # fmt: skip
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -268,7 +298,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "core.api.filters.ScopedFilterBackend",  # issue 9: filtersets built scoped (ScopedFilterSet)
-        "rest_framework.filters.SearchFilter",
+        "core.api.filters.PIISearchFilter",  # issue 9 (pii): ?search= on ID numbers/phones only with the permission
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,8 +1,9 @@
+from csp.decorators import csp_update  # issue 9 (pii)
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import GuardedAdminAuthenticationForm, GuardedAuthenticationForm
 from core.ratelimit import rate_limit
@@ -31,7 +32,13 @@ urlpatterns = [
     path("api/v1/", include("config.api")),
     path("open311/", include("services.open311.urls")),  # issue 9 (open311 helper): discovery + v2/, all JSON
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # issue 9 (pii): the split view serves Swagger UI's init script as a file (?script=), so script-src stays 'self';
+    # spectacular's page template carries one small inline <style>, allowed on this page only.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
 ]
 
 # issue 9 (open311 helper): MEDIA is never served by URL, not even with DEBUG. Every stored file is a resident's

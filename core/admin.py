@@ -8,6 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MaskedPIIField
+from core.masking import pii_masker_for
+from core.pii import searchable_fields
 from core.scoping import CHANGE, ensure_in_scope
 
 admin.site.site_header = _("同心圆 党建引领社区治理平台")
@@ -31,7 +34,62 @@ def _is_admin_writer(request) -> bool:
     return _is_admin_user(request) and request.user.can_write
 
 
-class ScopedAdminMixin:
+class PIIMaskedAdminMixin:
+    """ID numbers and phones masked on every admin change page, in editable fields and read-only ones alike.
+
+    Editable: the model field's form field becomes core.forms.MaskedPIIField (unchanged mask keeps the stored value).
+    Read-only (an official's change page, read-only inlines): the field is shown as `masked_<name>`, which
+    `__getattr__` answers with a masked display (the admin would show the model's own field in full). An admin
+    that logs full views itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
+    """
+
+    def reveals_full_pii(self, request) -> bool:
+        return False
+
+    def get_search_fields(self, request):
+        # Searching by a full ID number or phone confirms whom it belongs to: only for those who may see it.
+        return searchable_fields(super().get_search_fields(request), request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        masker = pii_masker_for(db_field.name)
+        if masker is not None and not db_field.choices and not self.reveals_full_pii(request):
+            kwargs.update(form_class=MaskedPIIField, masker=masker)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        # A read-only PII field would be displayed from the model in full: show `masked_<name>` (below) instead.
+        all_readonly = obj is not None and not self.has_change_permission(request, obj)
+        declared = set(super().get_readonly_fields(request, obj))
+
+        def shown(name):
+            if isinstance(name, (list, tuple)):
+                return type(name)(shown(n) for n in name)
+            return f"masked_{name}" if pii_masker_for(name) and (all_readonly or name in declared) else name
+
+        return [
+            (title, {**opts, "fields": shown(opts["fields"])}) for title, opts in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [f"masked_{n}" if pii_masker_for(n) else n for n in super().get_readonly_fields(request, obj)]
+        if obj is not None and not self.has_change_permission(request, obj):  # shown masked by get_fieldsets
+            readonly += [f"masked_{f.name}" for f in self.model._meta.concrete_fields if pii_masker_for(f.name)]
+        return readonly
+
+    def __getattr__(self, name):
+        field_name = name.removeprefix("masked_")
+        masker = pii_masker_for(field_name) if name.startswith("masked_") else None
+        if masker is None:
+            raise AttributeError(name)
+
+        def masked(obj):
+            return masker(getattr(obj, field_name, "") or "")
+
+        masked.short_description = self.model._meta.get_field(field_name).verbose_name
+        return masked
+
+
+class ScopedAdminMixin(PIIMaskedAdminMixin):
     """Staff manage what lies in their scope; officials see it read-only; nothing outside it exists for them."""
 
     def get_queryset(self, request):
@@ -103,7 +161,7 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(PIIMaskedAdminMixin):
     """Inlines share the parent's rules: scoped foreign-key choices and role-based write permission."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

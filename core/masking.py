@@ -4,7 +4,11 @@ Masked by default everywhere; the full value is shown only through `reveal()`, w
 `accounts.view_full_pii` and writes an access log row for every full view.
 """
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
+
+Masker = Callable[[str], str]
 
 
 def mask_id_number(value: str) -> str:
@@ -34,5 +38,17 @@ def mask_name(value: str) -> str:
 
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def pii_masker_for(field_name: str) -> Masker | None:
+    """The masker of a model field holding personal information, by its name; None for any other field."""
+    if field_name.startswith("masked_"):  # an admin's masked display of such a field, already masked
+        return None
+    if field_name == "id_number":
+        return mask_id_number
+    if field_name == "phone" or field_name.endswith("_phone"):
+        return mask_phone
+    return None
+
 
 MASKED_HINT = _("已脱敏")

@@ -102,7 +102,7 @@ class BuildingAdmin(BuildingExportAdminMixin, ScopedModelAdmin):
 class HouseholdAdmin(HouseholdExportAdminMixin, ScopedModelAdmin):
     list_display = ["__str__", "building", "unit", "room", "kind", "head", "masked_phone"]
     list_filter = ["kind"]
-    search_fields = ["room", "building__name"]
+    search_fields = ["room", "building__name", "=phone"]  # the phone: core.admin keeps it for PII viewers
     list_select_related = ["building", "head"]
     autocomplete_fields = ["building", "head"]
     inlines = [ResidentInline]

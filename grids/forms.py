@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from core.forms import pii_formfield
 from grids.models import Household, Visit, VisitKind
 from residents.models import Resident
 
@@ -26,6 +27,7 @@ class HouseholdForm(ParentBoundModelForm):
 
     class Meta:
         model = Household
+        formfield_callback = pii_formfield  # ID number and phone shown masked (core.forms)
         fields = ["unit", "room", "kind", "phone", "head"]
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
 

@@ -47,7 +47,7 @@ class OrganizationAdmin(ScopedAdminMixin, MPTTModelAdmin):
 class PartyMemberAdmin(ScopedModelAdmin):
     list_display = ["name", "gender", "masked_id_number", "masked_phone", "kind", "organization", "is_active"]
     list_filter = ["kind", "gender", "is_central_household", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "=id_number", "=phone"]  # numbers: core.admin keeps them for PII viewers
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     inlines = [OrgPositionInline]

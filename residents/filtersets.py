@@ -30,4 +30,4 @@ class ResidentFilterSet(StrictFiltersMixin, ScopedFilterSet):
         return qs.filter(pk__in=tagged.values("resident_id"))
 
     def filter_search(self, qs, name, value):
-        return qs.search(value)
+        return qs.search(value, by=getattr(self.request, "user", None))

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.forms import pii_formfield
 from grids.forms import ParentBoundModelForm
 from residents.models import CareTag, Resident
 
@@ -25,6 +26,7 @@ class ResidentForm(ParentBoundModelForm):
 
     class Meta:
         model = Resident
+        formfield_callback = pii_formfield  # ID number and phone shown masked (core.forms)
         fields = RESIDENT_FIELDS
         widgets = {
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),

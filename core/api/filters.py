@@ -1,8 +1,11 @@
-"""The API's filter backend: every filterset it builds is scoped, so a filter by a foreign id reveals nothing."""
+"""The API's filter backends: every filterset is scoped, and ?search= skips personal-information fields for users
+who may not see them."""
 
 from django_filters import rest_framework as filters
+from rest_framework.filters import SearchFilter
 
 from core.filtersets import ScopedFilterSet
+from core.pii import searchable_fields
 
 
 class ScopedApiFilterSet(ScopedFilterSet, filters.FilterSet):
@@ -23,3 +26,21 @@ class ScopedFilterBackend(filters.DjangoFilterBackend):
         if filterset_class is None or issubclass(filterset_class, ScopedFilterSet):
             return filterset_class
         return type(f"Scoped{filterset_class.__name__}", (ScopedFilterSet, filterset_class), {})
+
+
+class PIISearchFilter(SearchFilter):
+    """Installed as the default search backend, so a viewset that lists `phone` in search_fields cannot leak."""
+
+    def get_search_fields(self, view, request):
+        fields = super().get_search_fields(view, request)
+        return searchable_fields(fields or (), request.user) or None
+
+    def filter_queryset(self, request, queryset, view):
+        # No term, no permission lookup. All search fields withheld: the search matches nothing, rather than being
+        # ignored and listing everything.
+        if not self.get_search_terms(request):
+            return queryset
+        declared = super().get_search_fields(view, request)
+        if declared and not self.get_search_fields(view, request):
+            return queryset.none()
+        return super().filter_queryset(request, queryset, view)

@@ -123,7 +123,7 @@ class ResidentSearchView(ScopedObjectMixin, ListView):
     def scope_related(self, queryset):
         if not self.term:
             return queryset.none()
-        return queryset.search(self.term).with_related().order_by("name", "pk")[:SEARCH_LIMIT]
+        return queryset.search(self.term, by=self.request.user).with_related().order_by("name", "pk")[:SEARCH_LIMIT]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(q=self.term, limit=SEARCH_LIMIT, **kwargs)

@@ -63,7 +63,8 @@ class ResidentLookupView(WriterRequiredMixin, ScopedObjectMixin, ListView):
     def scope_related(self, queryset):
         if len(self.term) < 2:
             return queryset.none()
-        return queryset.current().search(self.term).with_related().order_by("name", "pk")[:LOOKUP_LIMIT]
+        found = queryset.current().search(self.term, by=self.request.user)
+        return found.with_related().order_by("name", "pk")[:LOOKUP_LIMIT]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(q=self.term, limit=LOOKUP_LIMIT, **kwargs)
