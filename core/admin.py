@@ -123,8 +123,11 @@ class ScopedAdminMixin(PIIMaskedAdminMixin):
         change page) would pass "abc" to the database; checking at the URL covers every such override at once.
         """
         urls = super().get_urls()
+        # Exactly the object views Django names (not, say, the user admin's "<app>_<model>_password_change").
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        object_views = {f"{info}_change", f"{info}_delete", f"{info}_history"}
         for pattern in urls:
-            if pattern.name and pattern.name.endswith(("_change", "_delete", "_history")):
+            if pattern.name in object_views:
                 pattern.callback = self._refusing_invalid_pk(pattern.callback)
         return urls
 
