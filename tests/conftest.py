@@ -14,6 +14,18 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # No worker runs beside the tests, even in CI where REDIS_URL names a real broker: queued work runs inline after
+    # commit, as in embedded mode. The outbox's own tests turn this off and stand in for the broker.
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    was_eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture(autouse=True)
 def _chinese_by_default(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 

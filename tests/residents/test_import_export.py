@@ -76,11 +76,19 @@ def other_grid():
 
 @pytest.fixture
 def eager_import(monkeypatch, settings, tmp_path):
-    """Run the import task in-process even when Redis makes Celery queue it (no worker runs in tests)."""
+    """Run the import task in-process even when Redis makes Celery queue it (no worker runs in tests).
+
+    The outbox would queue it after commit, and a test's transaction never commits: the task runs where it is queued.
+    """
     from residents.tasks import run_resident_import
+
+    def run_now(task, *args):
+        return task.apply(args=list(args))
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(run_resident_import, "delay", lambda job_id: run_resident_import.apply(args=[job_id]))
+    monkeypatch.setattr("residents.import_admin.enqueue", run_now)
+    monkeypatch.setattr("residents.tasks.enqueue", run_now)
 
 
 @pytest.fixture
