@@ -13,9 +13,10 @@ import sys
 
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+from core.errors import error_response
 
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5  # a PostgreSQL restart takes a few seconds
@@ -26,15 +27,9 @@ def is_outage(exc: BaseException | None) -> bool:
 
 
 def outage_response(request) -> HttpResponse:
-    message = _("数据库暂时不可用，请稍后重试。")
-    path = request.path
-    if path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=503)
-    elif path.startswith("/open311/"):
-        response = JsonResponse([{"code": 503, "description": message}], status=503, safe=False)
-    else:
-        html = render_to_string("core/db_outage.html", {"message": message})
-        response = HttpResponse(html, status=503)
+    # The same three shapes as every other error (core.errors); the page is rendered without the request, so no
+    # context processor touches the database that is down.
+    response = error_response(request, 503, _("数据库暂时不可用，请稍后重试。"))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -18,12 +18,13 @@ import math
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.client_ip import client_ip
+from core.errors import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def page_reply(request, wait: int) -> HttpResponse:
 
 def error_list_reply(request, wait: int) -> HttpResponse:
     """A GeoReport-style JSON error list, for Open311."""
-    return JsonResponse([{"code": 429, "description": _("请求过于频繁，请稍后再试。")}], safe=False, status=429)
+    return error_response(request, 429, _("请求过于频繁，请稍后再试。"))
 
 
 def rate_limit(scope: str, *, methods=None, reply=page_reply):
