@@ -2,7 +2,7 @@
 
 Tickets are read-mostly: their state moves only through the transition table, so the admin shows a ticket and its
 timeline read-only and offers the moves that need nothing but a click (accept, close) as actions calling
-services.services. Events and webhook deliveries are records: read-only. The escalation limits are city-wide
+services.tickets.services. Events and webhook deliveries are records: read-only. The escalation limits are city-wide
 settings: every admin user reads them, only superusers change them.
 """
 
@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedInlineMixin, ScopedModelAdmin
 from core.masking import mask_phone
-from services import services
 from services.models import (
     EscalationLimit,
     HousekeeperProject,
@@ -25,6 +24,7 @@ from services.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.tickets import services
 
 
 class ReadOnlyAdminMixin:

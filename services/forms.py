@@ -1,6 +1,6 @@
 """Ticket page forms: hotline intake, grid worker report, visit follow-up, the next actions, the resident's rating.
 
-Forms only collect and check input; every write goes through services.services. Choices come from
+Forms only collect and check input; every write goes through services.tickets.services. Choices come from
 `visible_to(user)`, so a form never offers a row outside the user's scope.
 """
 

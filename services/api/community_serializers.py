@@ -1,6 +1,6 @@
 """Serializers for the point-order menu, orders, micro-wishes and housekeeper projects.
 
-State fields are read-only: they move through the viewsets' actions, which call services.community_services.
+State fields are read-only: they move through the viewsets' actions, which call services.community.services.
 Phones are masked on the way out (MaskedCharField), as everywhere.
 """
 
@@ -18,9 +18,9 @@ from core.api.serializers import (
 from core.masking import mask_phone
 from orgs.models import Organization, PartyMember
 from residents.models import Resident
-from services.community_services import wish_allowed_actions
+from services.community.services import wish_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
-from services.transitions import actions_for
+from services.tickets.transitions import actions_for
 from services.validators import validate_ticket_photo
 
 

@@ -2,7 +2,7 @@
 
 Orders are tickets of channel point_order: the list is the scoped ticket queryset narrowed to that channel, and the
 actions (dispatch 下单, take 接单, done) are moves of the one ticket transition table through
-services.community_services. Viewsets hold no rules of their own.
+services.community.services. Viewsets hold no rules of their own.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet, ScopedReadCreateViewSet
-from services import community_services as cs
 from services.api import community_serializers as s
+from services.community import services as cs
 from services.models import Channel, HousekeeperProject, MenuService, MicroWish, Ticket
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONObjectParser]

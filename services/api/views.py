@@ -1,4 +1,4 @@
-"""Services API. Viewsets hold no business rules: intake and every transition call services.services.
+"""Services API. Viewsets hold no business rules: intake and every transition call services.tickets.services.
 
 Who writes: the catalogue — staff, within their organization's subtree; tickets — staff, grid workers and
 integrators file them, and any writing role moves a ticket it can reach through the transition table (an
@@ -18,8 +18,8 @@ from core.api.viewsets import ScopedModelViewSet
 from services.api import serializers as s
 from services.filtersets import PublishedListEntryFilterSet, ServiceItemFilterSet, TicketFilterSet
 from services.models import PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
-from services.services import ticket_create, ticket_transition
-from services.transitions import TICKET_ACTIONS
+from services.tickets.services import ticket_create, ticket_transition
+from services.tickets.transitions import TICKET_ACTIONS
 
 INTAKE_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR})
 HANDLER_ROLES = INTAKE_ROLES | {Role.UNIT_LIAISON}
@@ -54,7 +54,7 @@ def _ticket_actions(cls):
             return self._transition(_action)
 
         run.__name__ = f"action_{name}"
-        run.__doc__ = f"Transition `{name}` (see services.transitions); an illegal move answers 409."
+        run.__doc__ = f"Transition `{name}` (see services.tickets.transitions); an illegal move answers 409."
         decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(
             extend_schema(request=s.TicketActionSerializer, responses=s.TicketSerializer)(run)
         )

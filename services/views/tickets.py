@@ -17,8 +17,8 @@ from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404
 from core.scoping import CHANGE
 from services.forms import ACTION_FORMS, ACTION_LABELS, QueueFilterForm, model_errors_to_form
 from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
-from services.services import ticket_transition
-from services.transitions import actions_for, target_of
+from services.tickets.services import ticket_transition
+from services.tickets.transitions import actions_for, target_of
 
 QUEUE_PAGE_SIZE = 50
 

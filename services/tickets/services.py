@@ -20,7 +20,6 @@ from core import outbox
 from core.scoping import ensure_in_scope
 from notifications.services import notify
 from orgs.models import Organization
-from services.calendar import add_working_hours
 from services.models import (
     EscalationLimit,
     HandlingLevel,
@@ -30,7 +29,8 @@ from services.models import (
     TicketPhoto,
     TicketStatus,
 )
-from services.transitions import NEEDS_REASON, awaiting_rating, target_of
+from services.tickets.calendar import add_working_hours
+from services.tickets.transitions import NEEDS_REASON, awaiting_rating, target_of
 
 
 def next_reference(*, day: datetime.date | None = None) -> str:
@@ -262,7 +262,7 @@ def close_unrated_tickets(*, now: datetime.datetime | None = None) -> int:
             )
             for pk in stale
         )
-    from services.webhooks import enqueue_deliveries
+    from services.tickets.webhooks import enqueue_deliveries
 
     for event in events:
         enqueue_deliveries(event_id=event.pk)

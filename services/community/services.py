@@ -30,7 +30,7 @@ from services.models import (
     TicketStatus,
     WishStatus,
 )
-from services.services import record_event, ticket_create, ticket_transition
+from services.tickets.services import record_event, ticket_create, ticket_transition
 from services.validators import validate_ticket_photo
 
 # --- Point orders: the ticket life, entered through the menu ------------------------------------------------------
