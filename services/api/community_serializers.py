@@ -20,7 +20,7 @@ from orgs.models import Organization, PartyMember
 from residents.models import Resident
 from services.community.services import wish_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
-from services.tickets.transitions import actions_for
+from services.tickets.actions import actions_for
 from services.validators import validate_ticket_photo
 
 

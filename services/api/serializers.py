@@ -18,7 +18,7 @@ from core.masking import mask_phone
 from grids.models import Grid
 from orgs.models import Organization
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
-from services.tickets.transitions import actions_for
+from services.tickets.actions import actions_for
 from services.validators import validate_ticket_photo
 
 MAX_PHOTOS = 9  # what a phone's picker sends at most in one go
