@@ -79,7 +79,8 @@ class OrderViewSet(ActionMixin, ScopedReadCreateViewSet):
 
 
 class MicroWishViewSet(ActionMixin, ScopedReadCreateViewSet):
-    """Micro-wishes. POST posts one for a resident; claim, fulfil (with a photo), confirm and withdraw move it."""
+    """Micro-wishes. POST posts one for a resident; one `action_<name>` per row of the wish table
+    (services.community.actions.WISHES): claim, fulfil (with a photo), confirm and withdraw."""
 
     serializer_class = s.MicroWishSerializer
     filterset_fields = ["status", "community"]
@@ -96,27 +97,27 @@ class MicroWishViewSet(ActionMixin, ScopedReadCreateViewSet):
         return self._answer(self.get_queryset().get(pk=wish.pk), code=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.WishClaimSerializer, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="claim", url_name="claim")
+    def action_claim(self, request, pk=None):
         wish = cs.wish_claim(wish=self.get_object(), by=request.user, **self._input(s.WishClaimSerializer))
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=s.WishFulfilSerializer, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
-    def fulfil(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="fulfil", url_name="fulfil", parser_classes=UPLOAD_PARSERS)
+    def action_fulfil(self, request, pk=None):
         data = self._input(s.WishFulfilSerializer)
         wish = cs.wish_fulfil(wish=self.get_object(), photo=data["photo"], by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=None, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="confirm", url_name="confirm")
+    def action_confirm(self, request, pk=None):
         wish = cs.wish_confirm(wish=self.get_object(), by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=None, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
+    def action_withdraw(self, request, pk=None):
         wish = cs.wish_withdraw(wish=self.get_object(), by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
