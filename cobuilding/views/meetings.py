@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.models import Role
+from cobuilding.actions import AGENDA_ITEMS
 from cobuilding.forms import ItemClaimForm, ItemProgressForm, add_service_errors
-from cobuilding.models import AgendaItem, AgendaItemProgress, ItemStatus, JointMeeting
+from cobuilding.models import AgendaItem, AgendaItemProgress, JointMeeting
 from cobuilding.services import item_claim, item_progress_add
 from core.pages import ScopedObjectMixin, get_scoped_or_404
 from core.scoping import CHANGE
@@ -29,7 +30,7 @@ def items_with_history(queryset):
 
 
 def may_report_progress(user, item: AgendaItem) -> bool:
-    if item.status not in (ItemStatus.CLAIMED, ItemStatus.IN_PROGRESS) or not user.can_write:
+    if "progress" not in AGENDA_ITEMS.allowed(item.status) or not user.can_write:
         return False
     return user.role != Role.UNIT_LIAISON or item.claimed_by_id == user.unit_id
 
@@ -68,7 +69,7 @@ class MeetingDetailView(ScopedObjectMixin, DetailView):
 
 def item_card(user, item: AgendaItem, *, claim_form=None, progress_form=None) -> dict:
     """What the agenda-item fragment needs: the item, and the forms this user may use on it now."""
-    can_claim = user.can_write and item.status == ItemStatus.OPEN
+    can_claim = user.can_write and "claim" in AGENDA_ITEMS.allowed(item.status)
     return {
         "item": item,
         "claim_form": claim_form if claim_form is not None else (ItemClaimForm(user=user) if can_claim else None),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
+from cobuilding.actions import WHISTLE_CALLS
 from cobuilding.forms import CallRespondForm, add_service_errors
 from cobuilding.models import CallStatus, Whistle, WhistleCall
 from cobuilding.services import call_acknowledge, call_respond
@@ -70,6 +71,7 @@ class WhistleDetailView(ScopedObjectMixin, DetailView):
         forms = kwargs.pop("forms", {})
         calls = mark_lateness(self.object.calls.all())
         for call in calls:
+            call.allowed_actions = WHISTLE_CALLS.allowed(call.status)  # the page offers only the table's next moves
             call.respond_form = forms.get(call.pk) or CallRespondForm()
         return super().get_context_data(calls=calls, **kwargs)
 
