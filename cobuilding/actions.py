@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cobuilding import forms
 from cobuilding.models import AgreementStatus as A
 from cobuilding.models import CallStatus as C
 from cobuilding.models import ItemStatus as I
@@ -41,11 +42,12 @@ AGENDA_ITEMS = Machine(
     states=I,
     illegal_message=_illegal_move,
     rows=rows(
-        Action("claim", frozenset({I.OPEN}), I.CLAIMED, _lazy("认领"), params=("unit", "due_on")),
+        Action("claim", frozenset({I.OPEN}), I.CLAIMED, _lazy("认领"), params=("unit", "due_on"),
+               form=forms.ItemClaimForm),
         # The first report moves a claimed item to 办理中; later reports keep it there.
         Action(
             "progress", frozenset({I.CLAIMED, I.IN_PROGRESS}), I.IN_PROGRESS, _lazy("填报进展"), needs_reason=True,
-            reason_prompt=_lazy("请填写进展说明。"),
+            reason_prompt=_lazy("请填写进展说明。"), form=forms.ItemProgressForm,
         ),
         Action("close", frozenset({I.OPEN, I.CLAIMED, I.IN_PROGRESS}), I.CLOSED, _lazy("办结")),
     ),
@@ -61,6 +63,7 @@ WHISTLE_CALLS = Machine(
         Action(
             "respond", frozenset({C.PENDING, C.ACKNOWLEDGED, C.OVERDUE}), C.RESPONDED, _lazy("答复"),
             needs_reason=True, reason_field="response", reason_prompt=_lazy("请填写答复内容。"),
+            form=forms.CallRespondForm,
         ),
         Action("overdue", frozenset({C.PENDING, C.ACKNOWLEDGED}), C.OVERDUE, _lazy("超时"), by_system=True),
     ),
