@@ -61,7 +61,7 @@ def _reset(communities: list[int], *, overdue: bool) -> None:
 def _time_plain(now) -> tuple[float, int]:
     from django.db import connection, transaction
 
-    from services.calendar import add_working_hours
+    from services.tickets.calendar import add_working_hours
 
     started = time.perf_counter()
     due = add_working_hours(now, 24)
@@ -72,7 +72,7 @@ def _time_plain(now) -> tuple[float, int]:
 
 
 def _time_sweep(now) -> tuple[float, int]:
-    from services.escalation import escalate_overdue_tickets
+    from services.tickets.escalation import escalate_overdue_tickets
 
     started = time.perf_counter()
     result = escalate_overdue_tickets(now=now)

@@ -96,7 +96,7 @@ def main() -> int:
     from django.utils import timezone
 
     from bench.ticket_seed import refuse_sqlite, seed
-    from services.stats import ticket_stats
+    from services.tickets.stats import ticket_stats
 
     refuse_sqlite()
     city = seed("stats", args.tickets)

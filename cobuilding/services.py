@@ -14,16 +14,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import liaisons_of, staff_responsible_for
+from cobuilding.actions import AGENDA_ITEMS, AGREEMENTS, WHISTLE_CALLS
 from cobuilding.models import (
     AgendaItem,
     AgendaItemProgress,
     AgreementStatus,
-    CallStatus,
     CoBuildingAgreement,
     CommitmentItem,
     CommitmentProgress,
     CommunityNeed,
-    ItemStatus,
     JointMeeting,
     MemberFeedback,
     MemberReport,
@@ -31,12 +30,6 @@ from cobuilding.models import (
     ResidentUnit,
     Whistle,
     WhistleCall,
-)
-from cobuilding.transitions import (
-    AGENDA_ITEM_TRANSITIONS,
-    AGREEMENT_TRANSITIONS,
-    WHISTLE_CALL_TRANSITIONS,
-    check_transition,
 )
 from core.scoping import ensure_in_scope
 from notifications.services import notify
@@ -59,8 +52,7 @@ def _lock(instance):
 def agreement_activate(*, agreement: CoBuildingAgreement, signed_on: datetime.date, by) -> CoBuildingAgreement:
     _require_community_side(by)
     agreement = _lock(agreement)
-    check_transition(AGREEMENT_TRANSITIONS, agreement.status, AgreementStatus.ACTIVE, labels=AgreementStatus)
-    agreement.status = AgreementStatus.ACTIVE
+    agreement.status = AGREEMENTS.target_of("activate", agreement.status)
     agreement.signed_on = signed_on
     agreement.full_clean()
     agreement.save(update_fields=["status", "signed_on"])
@@ -71,8 +63,7 @@ def agreement_activate(*, agreement: CoBuildingAgreement, signed_on: datetime.da
 def agreement_terminate(*, agreement: CoBuildingAgreement, by, reason: str = "") -> CoBuildingAgreement:
     _require_community_side(by)
     agreement = _lock(agreement)
-    check_transition(AGREEMENT_TRANSITIONS, agreement.status, AgreementStatus.TERMINATED, labels=AgreementStatus)
-    agreement.status = AgreementStatus.TERMINATED
+    agreement.status = AGREEMENTS.target_of("terminate", agreement.status)
     if reason:
         agreement.notes = f"{agreement.notes}\n{_('终止原因')}: {reason}".strip()
     agreement.save(update_fields=["status", "notes"])
@@ -82,9 +73,8 @@ def agreement_terminate(*, agreement: CoBuildingAgreement, by, reason: str = "")
 def expire_agreements(*, today: datetime.date | None = None) -> int:
     """Active agreements whose period has ended become expired: one UPDATE, idempotent."""
     today = today or timezone.localdate()
-    return CoBuildingAgreement.objects.filter(status=AgreementStatus.ACTIVE, ends_on__lt=today).update(
-        status=AgreementStatus.EXPIRED
-    )
+    expire = AGREEMENTS["expire"]
+    return CoBuildingAgreement.objects.filter(status__in=expire.sources, ends_on__lt=today).update(status=expire.target)
 
 
 # --- commitments ----------------------------------------------------------------------------------------------
@@ -202,8 +192,7 @@ def item_claim(*, item: AgendaItem, unit: ResidentUnit, due_on: datetime.date, b
         raise ValidationError({"unit": _("只有参会单位可以认领该议题。")})
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("承诺完成日期不能早于今天。")})
-    check_transition(AGENDA_ITEM_TRANSITIONS, item.status, ItemStatus.CLAIMED, labels=ItemStatus)
-    item.status = ItemStatus.CLAIMED
+    item.status = AGENDA_ITEMS.target_of("claim", item.status)
     item.claimed_by = unit
     item.claimed_at = timezone.now()
     item.due_on = due_on
@@ -214,15 +203,15 @@ def item_claim(*, item: AgendaItem, unit: ResidentUnit, due_on: datetime.date, b
 @transaction.atomic
 def item_progress_add(*, item: AgendaItem, note: str, by) -> AgendaItemProgress:
     item = _lock(item)
-    if not note.strip():
-        raise ValidationError({"note": _("请填写进展说明。")})
+    AGENDA_ITEMS.check_reason("progress", {"note": note})
     if by.role == Role.UNIT_LIAISON and by.unit_id != item.claimed_by_id:
         raise PermissionDenied(_("只有认领单位可以填报进展。"))
-    if item.status == ItemStatus.CLAIMED:
-        item.status = ItemStatus.IN_PROGRESS
-        item.save(update_fields=["status"])
-    elif item.status != ItemStatus.IN_PROGRESS:
+    if "progress" not in AGENDA_ITEMS.allowed(item.status):
         raise ValidationError({"item": _("只有已认领、未办结的议题可以填报进展。")})
+    target = AGENDA_ITEMS.target_of("progress", item.status)
+    if item.status != target:
+        item.status = target
+        item.save(update_fields=["status"])
     return AgendaItemProgress.objects.create(item=item, note=note.strip(), reported_by=by)
 
 
@@ -230,8 +219,7 @@ def item_progress_add(*, item: AgendaItem, note: str, by) -> AgendaItemProgress:
 def item_close(*, item: AgendaItem, by) -> AgendaItem:
     _require_community_side(by)
     item = _lock(item)
-    check_transition(AGENDA_ITEM_TRANSITIONS, item.status, ItemStatus.CLOSED, labels=ItemStatus)
-    item.status = ItemStatus.CLOSED
+    item.status = AGENDA_ITEMS.target_of("close", item.status)
     item.closed_at = timezone.now()
     item.save(update_fields=["status", "closed_at"])
     return item
@@ -288,8 +276,7 @@ def _check_caller(call: WhistleCall, by) -> None:
 def call_acknowledge(*, call: WhistleCall, by) -> WhistleCall:
     call = _lock(call)
     _check_caller(call, by)
-    check_transition(WHISTLE_CALL_TRANSITIONS, call.status, CallStatus.ACKNOWLEDGED, labels=CallStatus)
-    call.status = CallStatus.ACKNOWLEDGED
+    call.status = WHISTLE_CALLS.target_of("acknowledge", call.status)
     call.acknowledged_at = timezone.now()
     call.save(update_fields=["status", "acknowledged_at"])
     return call
@@ -299,11 +286,9 @@ def call_acknowledge(*, call: WhistleCall, by) -> WhistleCall:
 def call_respond(*, call: WhistleCall, response: str, by) -> WhistleCall:
     call = _lock(call)
     _check_caller(call, by)
-    if not response.strip():
-        raise ValidationError({"response": _("请填写答复内容。")})
-    check_transition(WHISTLE_CALL_TRANSITIONS, call.status, CallStatus.RESPONDED, labels=CallStatus)
+    WHISTLE_CALLS.check_reason("respond", {"response": response})
+    call.status = WHISTLE_CALLS.target_of("respond", call.status)
     now = timezone.now()
-    call.status = CallStatus.RESPONDED
     call.acknowledged_at = call.acknowledged_at or now
     call.responded_at = now
     call.response = response.strip()
@@ -318,7 +303,9 @@ def mark_overdue_calls(*, now: datetime.datetime | None = None) -> int:
         overdue = list(
             WhistleCall.objects.past_deadline(now).select_for_update(skip_locked=True).select_related("whistle")
         )
-        WhistleCall.objects.filter(pk__in=[c.pk for c in overdue]).update(status=CallStatus.OVERDUE, overdue_at=now)
+        WhistleCall.objects.filter(pk__in=[c.pk for c in overdue]).update(
+            status=WHISTLE_CALLS["overdue"].target, overdue_at=now
+        )
     for call in overdue:
         notify(
             recipients=staff_responsible_for(call.whistle.community), kind="whistle_overdue",

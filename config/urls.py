@@ -8,8 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.forms import GuardedAdminAuthenticationForm, GuardedAuthenticationForm
 from core.ratelimit import rate_limit
 from core.views import HomeView
+from services.community.wish_wall import WishWallView
 from services.views import CatalogueView, RatingView
-from services.wish_wall import WishWallView
 
 # Login guard (helper "login", issue 9): both login pages use the guarded form, so a lockout is a form error.
 admin.site.login_form = GuardedAdminAuthenticationForm

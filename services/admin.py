@@ -1,18 +1,19 @@
 """Admin for the services app: catalogue, published lists, menu, wishes and projects are managed here, scoped.
 
 Tickets are read-mostly: their state moves only through the transition table, so the admin shows a ticket and its
-timeline read-only and offers the moves that need nothing but a click (accept, close) as actions calling
-services.services. Events and webhook deliveries are records: read-only. The escalation limits are city-wide
-settings: every admin user reads them, only superusers change them.
+timeline read-only and offers, as bulk actions calling services.tickets.services, the rows of the ticket table that
+carry an admin label (moves that need nothing but a click: accept, close). Events and webhook deliveries are
+records: read-only. The escalation limits are city-wide settings: every admin user reads them, only superusers
+change them.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedInlineMixin, ScopedModelAdmin
 from core.masking import mask_phone
-from services import services
 from services.models import (
     EscalationLimit,
     HousekeeperProject,
@@ -25,6 +26,8 @@ from services.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from services.tickets import services
+from services.tickets.actions import TICKETS
 
 
 class ReadOnlyAdminMixin:
@@ -125,7 +128,6 @@ class TicketAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     date_hierarchy = "created_at"
     inlines = [TicketEventInline]
     exclude = ["reporter_phone", "rating_token"]
-    actions = ["accept_tickets", "close_tickets"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Ticket._meta.concrete_fields if f.name not in self.exclude] + ["masked_reporter_phone"]
@@ -137,13 +139,23 @@ class TicketAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("受理所选工单（首问负责）"))
-    def accept_tickets(self, request, queryset):
-        _run_transition(self, request, queryset, "accept")
+    def get_actions(self, request):
+        """The admin's bulk moves are the ticket table's rows with an admin label, in the table's order."""
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR in request.GET:
+            return actions
+        for row in TICKETS.user_actions():
+            if row.admin_label:
+                name = f"{row.name}_tickets"
+                actions[name] = (_table_action(row.name), name, row.admin_label)
+        return actions
 
-    @admin.action(description=_("关闭所选已办结工单"))
-    def close_tickets(self, request, queryset):
-        _run_transition(self, request, queryset, "close")
+
+def _table_action(name: str):
+    def run(modeladmin, request, queryset):
+        _run_transition(modeladmin, request, queryset, name)
+
+    return run
 
 
 @admin.register(TicketEvent)

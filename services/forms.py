@@ -1,6 +1,7 @@
 """Ticket page forms: hotline intake, grid worker report, visit follow-up, the next actions, the resident's rating.
 
-Forms only collect and check input; every write goes through services.services. Choices come from
+Forms only collect and check input; every write goes through services.tickets.services; which
+form an action's page shows is the action's row in services.tickets.actions. Choices come from
 `visible_to(user)`, so a form never offers a row outside the user's scope.
 """
 
@@ -252,29 +253,6 @@ class DispatchForm(ActionForm):
 
 def _person_label(user: User) -> str:
     return f"{user.get_full_name() or user.username}（{user.get_role_display()}）"
-
-
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "accept": ActionForm,
-    "dispatch": DispatchForm,
-    "start": ActionForm,
-    "resolve": ResolveForm,
-    "close": ActionForm,
-    "return": ReasonForm,
-    "reject": RejectForm,
-    "reopen": ReasonForm,
-}
-
-ACTION_LABELS = {
-    "accept": _("受理"),
-    "dispatch": _("派单"),
-    "start": _("开始办理"),
-    "resolve": _("办结"),
-    "close": _("关闭"),
-    "return": _("退回"),
-    "reject": _("不予受理"),
-    "reopen": _("重启"),
-}
 
 
 class RatingForm(forms.Form):

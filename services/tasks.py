@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from services.models import DeliveryStatus
-from services.webhooks import MAX_ATTEMPTS, attempt_delivery, enqueue_deliveries, requeue_stalled_deliveries
+from services.tickets.webhooks import MAX_ATTEMPTS, attempt_delivery, enqueue_deliveries, requeue_stalled_deliveries
 
 
 class WebhookDeliveryFailed(Exception):
@@ -46,14 +46,14 @@ def enqueue_event_deliveries(event_ids: list[int]) -> int:
 
 @shared_task
 def requeue_stalled_deliveries_task() -> int:
-    """Queue again the pending deliveries whose message was lost (see services.webhooks). Idempotent."""
+    """Queue again the pending deliveries whose message was lost (see services.tickets.webhooks). Idempotent."""
     return len(requeue_stalled_deliveries())
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=15, retry_backoff_max=300, retry_jitter=True, max_retries=5)
 def escalate_overdue_tickets_task() -> dict:
     """The SLA sweep: yellow cards, escalation one rung up, the district flag. Idempotent; a failed run retries."""
-    from services.escalation import escalate_overdue_tickets
+    from services.tickets.escalation import escalate_overdue_tickets
 
     return escalate_overdue_tickets().as_dict()
 
@@ -61,6 +61,6 @@ def escalate_overdue_tickets_task() -> dict:
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=900, retry_jitter=True, max_retries=5)
 def close_unrated_tickets_task() -> int:
     """Close, as 'not rated', resolved tickets whose rating link has lapsed. Idempotent; a failed run retries."""
-    from services.services import close_unrated_tickets
+    from services.tickets.services import close_unrated_tickets
 
     return close_unrated_tickets()

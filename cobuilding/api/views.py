@@ -1,5 +1,8 @@
 """Co-building API. Viewsets hold no business rules: state changes are actions that call cobuilding.services.
 
+Agreements, agenda items and whistle calls move by the rows of cobuilding.actions: one `action_<name>` method per
+row a person takes (a test checks both ways), at the URL path of the row's name.
+
 Who writes: the community side (staff, integrators) manages records; a unit liaison reads their unit's records
 and acts only where a unit acts (record progress, claim and report on meeting items, answer whistles, offer
 resources). Everything else is 403 for them; rows outside anyone's scope are 404.
@@ -136,15 +139,15 @@ class AgreementViewSet(CoBuildingViewSet):
         return selectors.agreement_list(fetched_by=self.request.user)
 
     @extend_schema(request=s.AgreementActivateSerializer)
-    @action(detail=True, methods=["post"])
-    def activate(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="activate", url_name="activate")
+    def action_activate(self, request, pk=None):
         data = self._input(s.AgreementActivateSerializer)
         services.agreement_activate(agreement=self.get_object(), signed_on=data["signed_on"], by=request.user)
         return self._answer(self.get_object())
 
     @extend_schema(request=s.AgreementTerminateSerializer)
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="terminate", url_name="terminate")
+    def action_terminate(self, request, pk=None):
         data = self._input(s.AgreementTerminateSerializer)
         services.agreement_terminate(agreement=self.get_object(), reason=data["reason"], by=request.user)
         return self._answer(self.get_object())
@@ -214,26 +217,26 @@ class AgendaItemViewSet(CoBuildingViewSet):
     filterset_class = AgendaItemFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["id", "due_on"]
-    unit_actions = frozenset({"claim", "progress"})
+    unit_actions = frozenset({"action_claim", "action_progress"})
 
     @extend_schema(request=s.ItemClaimSerializer)
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="claim", url_name="claim")
+    def action_claim(self, request, pk=None):
         """接招认领: a unit attending the meeting takes the item on (a liaison's unit is the default)."""
         data = self._input(s.ItemClaimSerializer)
         services.item_claim(item=self.get_object(), unit=data["unit"], due_on=data["due_on"], by=request.user)
         return self._answer(self.get_object())
 
     @extend_schema(request=s.ItemProgressNoteSerializer)
-    @action(detail=True, methods=["post"])
-    def progress(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="progress", url_name="progress")
+    def action_progress(self, request, pk=None):
         data = self._input(s.ItemProgressNoteSerializer)
         services.item_progress_add(item=self.get_object(), note=data["note"], by=request.user)
         return self._answer(self.get_object(), code=status.HTTP_201_CREATED)
 
     @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="close", url_name="close")
+    def action_close(self, request, pk=None):
         services.item_close(item=self.get_object(), by=request.user)
         return self._answer(self.get_object())
 
@@ -253,18 +256,18 @@ class WhistleCallViewSet(NoCreateMixin, CoBuildingViewSet):
     serializer_class = s.WhistleCallSerializer
     filterset_class = WhistleCallFilterSet
     ordering_fields = ["respond_by", "acknowledge_by"]
-    unit_actions = frozenset({"acknowledge", "respond"})
+    unit_actions = frozenset({"action_acknowledge", "action_respond"})
 
     @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="acknowledge", url_name="acknowledge")
+    def action_acknowledge(self, request, pk=None):
         """报到: the called unit confirms it has taken the call."""
         services.call_acknowledge(call=self.get_object(), by=request.user)
         return self._answer(self.get_object())
 
     @extend_schema(request=s.CallRespondSerializer)
-    @action(detail=True, methods=["post"])
-    def respond(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="respond", url_name="respond")
+    def action_respond(self, request, pk=None):
         data = self._input(s.CallRespondSerializer)
         services.call_respond(call=self.get_object(), response=data["response"], by=request.user)
         return self._answer(self.get_object())

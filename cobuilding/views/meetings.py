@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.models import Role
-from cobuilding.forms import ItemClaimForm, ItemProgressForm, add_service_errors
-from cobuilding.models import AgendaItem, AgendaItemProgress, ItemStatus, JointMeeting
+from cobuilding.actions import AGENDA_ITEMS
+from cobuilding.forms import add_service_errors
+from cobuilding.models import AgendaItem, AgendaItemProgress, JointMeeting
 from cobuilding.services import item_claim, item_progress_add
 from core.pages import ScopedObjectMixin, get_scoped_or_404
 from core.scoping import CHANGE
@@ -29,7 +30,7 @@ def items_with_history(queryset):
 
 
 def may_report_progress(user, item: AgendaItem) -> bool:
-    if item.status not in (ItemStatus.CLAIMED, ItemStatus.IN_PROGRESS) or not user.can_write:
+    if "progress" not in AGENDA_ITEMS.allowed(item.status) or not user.can_write:
         return False
     return user.role != Role.UNIT_LIAISON or item.claimed_by_id == user.unit_id
 
@@ -68,13 +69,15 @@ class MeetingDetailView(ScopedObjectMixin, DetailView):
 
 def item_card(user, item: AgendaItem, *, claim_form=None, progress_form=None) -> dict:
     """What the agenda-item fragment needs: the item, and the forms this user may use on it now."""
-    can_claim = user.can_write and item.status == ItemStatus.OPEN
+    can_claim = user.can_write and "claim" in AGENDA_ITEMS.allowed(item.status)
+    if claim_form is None and can_claim:
+        claim_form = AGENDA_ITEMS["claim"].form(user=user)
+    if progress_form is None and may_report_progress(user, item):
+        progress_form = AGENDA_ITEMS["progress"].form()
     return {
         "item": item,
-        "claim_form": claim_form if claim_form is not None else (ItemClaimForm(user=user) if can_claim else None),
-        "progress_form": progress_form
-        if progress_form is not None
-        else (ItemProgressForm() if may_report_progress(user, item) else None),
+        "claim_form": claim_form,
+        "progress_form": progress_form,
         "staff_claims": user.role != Role.UNIT_LIAISON,
     }
 
@@ -105,7 +108,7 @@ class AgendaItemView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = ItemClaimForm(request.POST, user=request.user)
+        form = AGENDA_ITEMS["claim"].form(request.POST, user=request.user)
         if form.is_valid():
             unit = form.cleaned_data.get("unit") or request.user.unit
             try:
@@ -141,7 +144,7 @@ class ItemProgressView(AgendaItemView):
         return redirect("unit:item", pk=kwargs["pk"])
 
     def post(self, request, *args, **kwargs):
-        form = ItemProgressForm(request.POST)
+        form = AGENDA_ITEMS["progress"].form(request.POST)
         if form.is_valid():
             try:
                 item_progress_add(item=self._for_change(), note=form.cleaned_data["note"], by=request.user)

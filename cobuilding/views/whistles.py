@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
-from cobuilding.forms import CallRespondForm, add_service_errors
+from cobuilding.actions import WHISTLE_CALLS
+from cobuilding.forms import add_service_errors
 from cobuilding.models import CallStatus, Whistle, WhistleCall
 from cobuilding.services import call_acknowledge, call_respond
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404
@@ -70,7 +71,8 @@ class WhistleDetailView(ScopedObjectMixin, DetailView):
         forms = kwargs.pop("forms", {})
         calls = mark_lateness(self.object.calls.all())
         for call in calls:
-            call.respond_form = forms.get(call.pk) or CallRespondForm()
+            call.allowed_actions = WHISTLE_CALLS.allowed(call.status)  # the page offers only the table's next moves
+            call.respond_form = forms.get(call.pk) or WHISTLE_CALLS["respond"].form()
         return super().get_context_data(calls=calls, **kwargs)
 
 
@@ -97,7 +99,7 @@ class CallRespondView(WriterRequiredMixin, View):
 
     def post(self, request, pk: int):
         call = get_scoped_or_404(WhistleCall, request.user, CHANGE, pk=pk)
-        form = CallRespondForm(request.POST)
+        form = WHISTLE_CALLS["respond"].form(request.POST)
         if form.is_valid():
             try:
                 call_respond(call=call, response=form.cleaned_data["response"], by=request.user)

@@ -1,6 +1,6 @@
 """Serializers for the point-order menu, orders, micro-wishes and housekeeper projects.
 
-State fields are read-only: they move through the viewsets' actions, which call services.community_services.
+State fields are read-only: they move through the viewsets' actions, which call services.community.services.
 Phones are masked on the way out (MaskedCharField), as everywhere.
 """
 
@@ -18,9 +18,9 @@ from core.api.serializers import (
 from core.masking import mask_phone
 from orgs.models import Organization, PartyMember
 from residents.models import Resident
-from services.community_services import wish_allowed_actions
+from services.community.actions import WISHES, order_allowed_actions
 from services.models import HousekeeperProject, MenuService, MicroWish, ProjectRating, Ticket
-from services.transitions import actions_for
+from services.tickets.actions import actions_for
 from services.validators import validate_ticket_photo
 
 
@@ -66,8 +66,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_actions(self, obj) -> list[str]:
-        moves = {"dispatch": "dispatch", "accept": "dispatch", "start": "take", "resolve": "done"}
-        return sorted({moves[a] for a in actions_for(obj) if a in moves})
+        return order_allowed_actions(actions_for(obj))
 
 
 class OrderPlaceSerializer(ScopedInputSerializer):
@@ -115,7 +114,7 @@ class MicroWishSerializer(serializers.ModelSerializer):
         return getattr(claimer, "name", "")
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return wish_allowed_actions(obj.status)
+        return WISHES.allowed(obj.status)
 
 
 class WishPostSerializer(ScopedInputSerializer):

@@ -2,7 +2,7 @@
 
 Orders are tickets of channel point_order: the list is the scoped ticket queryset narrowed to that channel, and the
 actions (dispatch 下单, take 接单, done) are moves of the one ticket transition table through
-services.community_services. Viewsets hold no rules of their own.
+services.community.services. Viewsets hold no rules of their own.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet, ScopedReadCreateViewSet
-from services import community_services as cs
 from services.api import community_serializers as s
+from services.community import services as cs
 from services.models import Channel, HousekeeperProject, MenuService, MicroWish, Ticket
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONObjectParser]
@@ -79,7 +79,8 @@ class OrderViewSet(ActionMixin, ScopedReadCreateViewSet):
 
 
 class MicroWishViewSet(ActionMixin, ScopedReadCreateViewSet):
-    """Micro-wishes. POST posts one for a resident; claim, fulfil (with a photo), confirm and withdraw move it."""
+    """Micro-wishes. POST posts one for a resident; one `action_<name>` per row of the wish table
+    (services.community.actions.WISHES): claim, fulfil (with a photo), confirm and withdraw."""
 
     serializer_class = s.MicroWishSerializer
     filterset_fields = ["status", "community"]
@@ -96,27 +97,27 @@ class MicroWishViewSet(ActionMixin, ScopedReadCreateViewSet):
         return self._answer(self.get_queryset().get(pk=wish.pk), code=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.WishClaimSerializer, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="claim", url_name="claim")
+    def action_claim(self, request, pk=None):
         wish = cs.wish_claim(wish=self.get_object(), by=request.user, **self._input(s.WishClaimSerializer))
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=s.WishFulfilSerializer, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
-    def fulfil(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="fulfil", url_name="fulfil", parser_classes=UPLOAD_PARSERS)
+    def action_fulfil(self, request, pk=None):
         data = self._input(s.WishFulfilSerializer)
         wish = cs.wish_fulfil(wish=self.get_object(), photo=data["photo"], by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=None, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="confirm", url_name="confirm")
+    def action_confirm(self, request, pk=None):
         wish = cs.wish_confirm(wish=self.get_object(), by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 
     @extend_schema(request=None, responses=s.MicroWishSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
+    def action_withdraw(self, request, pk=None):
         wish = cs.wish_withdraw(wish=self.get_object(), by=request.user)
         return self._answer(self.get_queryset().get(pk=wish.pk))
 

@@ -1,5 +1,5 @@
 """Services API serializers: tickets read with masked phones and their allowed next actions; writes are inputs
-handed to services.services (no serializer saves a ticket itself)."""
+handed to services.tickets.services (no serializer saves a ticket itself)."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -18,7 +18,7 @@ from core.masking import mask_phone
 from grids.models import Grid
 from orgs.models import Organization
 from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
-from services.transitions import actions_for
+from services.tickets.actions import actions_for
 from services.validators import validate_ticket_photo
 
 MAX_PHOTOS = 9  # what a phone's picker sends at most in one go

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import Organization
-from services.stats import ticket_stats
+from services.tickets.stats import ticket_stats
 
 _NODE_ID_ERRORS = {"invalid": _("请填写有效的编号（正整数）。"), "min_value": _("请填写有效的编号（正整数）。")}
 

@@ -1,4 +1,4 @@
-"""Services API. Viewsets hold no business rules: intake and every transition call services.services.
+"""Services API. Viewsets hold no business rules: intake and every transition call services.tickets.services.
 
 Who writes: the catalogue — staff, within their organization's subtree; tickets — staff, grid workers and
 integrators file them, and any writing role moves a ticket it can reach through the transition table (an
@@ -18,8 +18,8 @@ from core.api.viewsets import ScopedModelViewSet
 from services.api import serializers as s
 from services.filtersets import PublishedListEntryFilterSet, ServiceItemFilterSet, TicketFilterSet
 from services.models import PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
-from services.services import ticket_create, ticket_transition
-from services.transitions import TICKET_ACTIONS
+from services.tickets.actions import TICKETS
+from services.tickets.services import ticket_create, ticket_transition
 
 INTAKE_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR})
 HANDLER_ROLES = INTAKE_ROLES | {Role.UNIT_LIAISON}
@@ -46,25 +46,15 @@ class PublishedListEntryViewSet(ScopedModelViewSet):
     search_fields = ["title", "body"]
 
 
-def _ticket_actions(cls):
-    """One POST action per row of the transition table, each calling ticket_transition."""
-    for name in TICKET_ACTIONS:
-
-        def run(self, request, pk=None, _action=name):
-            return self._transition(_action)
-
-        run.__name__ = f"action_{name}"
-        run.__doc__ = f"Transition `{name}` (see services.transitions); an illegal move answers 409."
-        decorated = action(detail=True, methods=["post"], url_path=name, url_name=name)(
-            extend_schema(request=s.TicketActionSerializer, responses=s.TicketSerializer)(run)
-        )
-        setattr(cls, f"action_{name}", decorated)
-    return cls
+ticket_action_schema = extend_schema(request=s.TicketActionSerializer, responses=s.TicketSerializer)
 
 
-@_ticket_actions
 class TicketViewSet(ScopedModelViewSet):
-    """Tickets are never edited or deleted through the API: they change only by transitions (the timeline)."""
+    """Tickets are never edited or deleted through the API: they change only by transitions (the timeline).
+
+    One `action_<name>` per row of services.tickets.actions.TICKETS (a test checks both ways); an illegal move
+    answers 409, a missing reason 400.
+    """
 
     http_method_names = ["get", "post", "head", "options"]
     queryset = Ticket.objects.with_related().prefetch_related(
@@ -89,6 +79,54 @@ class TicketViewSet(ScopedModelViewSet):
         ticket = ticket_create(by=request.user, photos=data.pop("photos", ()), **data)
         return self._answer(ticket, status.HTTP_201_CREATED)
 
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="accept", url_name="accept")
+    def action_accept(self, request, pk=None):
+        """受理: the one who accepts owns the ticket (首问负责)."""
+        return self._run_action("accept")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def action_dispatch(self, request, pk=None):
+        """派单: to one assignee (a person, a unit with an active agreement here, or a department)."""
+        return self._run_action("dispatch")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="start", url_name="start")
+    def action_start(self, request, pk=None):
+        """开始办理."""
+        return self._run_action("start")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="resolve", url_name="resolve")
+    def action_resolve(self, request, pk=None):
+        """办结: with the result (`note`, required) and photos; the resident's rating link goes out."""
+        return self._run_action("resolve")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="close", url_name="close")
+    def action_close(self, request, pk=None):
+        """关闭: once the resident has rated or the rating window has lapsed."""
+        return self._run_action("close")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def action_return(self, request, pk=None):
+        """退回: the assignee sends it back, with a reason."""
+        return self._run_action("return")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="reject", url_name="reject")
+    def action_reject(self, request, pk=None):
+        """不予受理: with a reason and where to refer the resident."""
+        return self._run_action("reject")
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="reopen", url_name="reopen")
+    def action_reopen(self, request, pk=None):
+        """重启: with a reason."""
+        return self._run_action("reopen")
+
     @extend_schema(responses=s.TicketEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
@@ -111,15 +149,11 @@ class TicketViewSet(ScopedModelViewSet):
         fresh = self.queryset.get(pk=ticket.pk)
         return Response(s.TicketSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    def _transition(self, name: str):
+    def _run_action(self, name: str):
+        """Run the row `name` of the ticket table with the input its row names (reason, parameters, photos)."""
         ticket = self.get_object()
         data = self._input(s.TicketActionSerializer)
-        params = {}
-        if name == "dispatch":
-            params = {key: data.get(key) for key in ("assignee_user", "assignee_unit")}
-            params["assignee_department"] = data.get("assignee_department", "")
-        elif name == "reject":
-            params = {"referral": data.get("referral", "")}
+        params = {key: data[key] for key in TICKETS[name].params if key in data}
         ticket = ticket_transition(
             ticket=ticket, action=name, by=self.request.user, note=data.get("note", ""),
             photos=data.get("photos", ()), **params,

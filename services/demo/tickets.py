@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from core.demo import DemoContext, bulk_create
 from core.validators import FEMALE, MALE
-from services.calendar import add_working_hours
 from services.demo.helpers import DAY, HOUR, DemoPlan, keeping_dates
 from services.demo.ticket_lifecycle import walk_ticket
 from services.models import (
@@ -25,6 +24,7 @@ from services.models import (
     TicketEvent,
     TicketStatus,
 )
+from services.tickets.calendar import add_working_hours
 
 TICKETS_PER_SCALE = 3000
 OVERDUE_TICKETS = 12

@@ -7,7 +7,7 @@ place that shapes them. jurisdiction_id is accepted and ignored (one jurisdictio
 
 A key never narrows what a reader sees: requests of public services are listed for everyone; a key adds the
 description, address, coordinates and notes of the requests inside its holder's scope (and lists the non-public
-ones there too). Filing goes through services.services.ticket_create.
+ones there too). Filing goes through services.tickets.services.ticket_create.
 """
 
 import datetime
@@ -51,7 +51,7 @@ from services.open311.serializers import (
     service_json,
     with_latest_event,
 )
-from services.services import ticket_create
+from services.tickets.services import ticket_create
 
 logger = logging.getLogger(__name__)
 

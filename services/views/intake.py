@@ -1,5 +1,5 @@
 """Filing a ticket: the hotline intake (find the resident while they talk), the grid worker's report from the phone,
-and a visit's follow-up turned into a ticket in one step. Every save goes through services.services.
+and a visit's follow-up turned into a ticket in one step. Every save goes through services.tickets.services.
 """
 
 from django.contrib import messages
@@ -15,7 +15,7 @@ from grids.models import Visit
 from residents.models import Resident
 from services.forms import GridReportForm, TicketIntakeForm, VisitTicketForm, model_errors_to_form
 from services.models import Channel, Ticket
-from services.services import ticket_create, ticket_from_visit
+from services.tickets.services import ticket_create, ticket_from_visit
 
 LOOKUP_LIMIT = 10
 

@@ -10,7 +10,7 @@ from orgs.models import Organization
 from orgs.rules import Level
 from services.forms import RatingForm, model_errors_to_form
 from services.models import ListKind, PublishedListEntry, ServiceCategory, ServiceItem
-from services.services import LOW_RATING, ticket_for_rating, ticket_rate
+from services.tickets.services import LOW_RATING, ticket_for_rating, ticket_rate
 
 
 class RatingView(View):

@@ -15,10 +15,10 @@ from django.views.generic import DetailView, ListView
 
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
 from core.scoping import CHANGE
-from services.forms import ACTION_FORMS, ACTION_LABELS, QueueFilterForm, model_errors_to_form
+from services.forms import QueueFilterForm, model_errors_to_form
 from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
-from services.services import ticket_transition
-from services.transitions import actions_for, target_of
+from services.tickets.actions import TICKETS, actions_for
+from services.tickets.services import ticket_transition
 
 QUEUE_PAGE_SIZE = 50
 
@@ -73,7 +73,7 @@ class AssignedTicketsView(TicketQueueView):
 
 
 EVENT_LABELS = {
-    **ACTION_LABELS,
+    **{row.name: row.label for row in TICKETS},
     "reported": _lazy("登记"),
     "rated": _lazy("群众评价"),
     "rated_dissatisfied": _lazy("群众不满意，重启复核"),
@@ -119,8 +119,8 @@ def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
             if bound is not None and bound.prefix == action:
                 form = bound
             else:
-                form = ACTION_FORMS[action](ticket=ticket, user=request.user, prefix=action)
-            forms.append((action, ACTION_LABELS[action], form))
+                form = TICKETS[action].form(ticket=ticket, user=request.user, prefix=action)
+            forms.append((action, TICKETS[action].label, form))
     rating_url = request.build_absolute_uri(reverse("ticket-rate", args=[ticket.rating_token]))
     return {
         "ticket": ticket,
@@ -138,16 +138,16 @@ class TicketActionView(WriterRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, action: str):
-        if action not in ACTION_FORMS:
+        if action not in TICKETS or TICKETS[action].by_system:
             raise Http404
         tickets = Ticket.objects.with_related().select_related("reporter", "building", "household", "created_by")
         ticket = get_scoped_or_404(tickets, request.user, CHANGE, pk=pk)
         try:
-            target_of(action, ticket.status)
+            TICKETS.target_of(action, ticket.status)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("tickets:detail", pk=ticket.pk)
-        form = ACTION_FORMS[action](request.POST, request.FILES, ticket=ticket, user=request.user, prefix=action)
+        form = TICKETS[action].form(request.POST, request.FILES, ticket=ticket, user=request.user, prefix=action)
         if form.is_valid():
             try:
                 ticket_transition(
@@ -167,4 +167,4 @@ class TicketActionView(WriterRequiredMixin, View):
 
 
 def _done_message(action: str) -> str:
-    return _("已%(action)s。") % {"action": ACTION_LABELS[action]}
+    return _("已%(action)s。") % {"action": TICKETS[action].label}

@@ -1,5 +1,6 @@
 """Co-building services: the transition tables, agreement life, carry-over, claims, whistles and bad input."""
 
+import contextlib
 import datetime
 import itertools
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from cobuilding import services
+from cobuilding.actions import AGENDA_ITEMS, AGREEMENTS, WHISTLE_CALLS
 from cobuilding.models import (
     AgendaItem,
     AgreementStatus,
@@ -19,13 +21,6 @@ from cobuilding.models import (
     ItemStatus,
     JointMeeting,
     WhistleCall,
-)
-from cobuilding.transitions import (
-    AGENDA_ITEM_TRANSITIONS,
-    AGREEMENT_TRANSITIONS,
-    WHISTLE_CALL_TRANSITIONS,
-    IllegalTransition,
-    check_transition,
 )
 from notifications.models import Notification
 from orgs.rules import Level
@@ -53,39 +48,66 @@ def staff_of(community):
     return UserFactory(role=Role.STAFF, scope=community)
 
 
-def all_moves(table, choices):
-    return [(a, b, b in table[a]) for a, b in itertools.product(choices.values, repeat=2)]
+@contextlib.contextmanager
+def illegal_move():
+    """A move the action table forbids: a ValidationError coded 'illegal_transition' (the API's 409)."""
+    with pytest.raises(ValidationError) as error:
+        yield error
+    assert error.value.code == "illegal_transition"
 
 
-# --- the transition tables: every legal and illegal move ------------------------------------------------------
+# The state graph each action table draws: state -> the states it may change to.
+AGREEMENT_MOVES = {
+    AgreementStatus.DRAFT: {AgreementStatus.ACTIVE, AgreementStatus.TERMINATED},
+    AgreementStatus.ACTIVE: {AgreementStatus.EXPIRED, AgreementStatus.TERMINATED},
+    AgreementStatus.EXPIRED: set(),
+    AgreementStatus.TERMINATED: set(),
+}
+AGENDA_ITEM_MOVES = {
+    ItemStatus.OPEN: {ItemStatus.CLAIMED, ItemStatus.CLOSED},
+    ItemStatus.CLAIMED: {ItemStatus.IN_PROGRESS, ItemStatus.CLOSED},
+    ItemStatus.IN_PROGRESS: {ItemStatus.CLOSED},
+    ItemStatus.CLOSED: set(),
+}
+WHISTLE_CALL_MOVES = {
+    CallStatus.PENDING: {CallStatus.ACKNOWLEDGED, CallStatus.RESPONDED, CallStatus.OVERDUE},
+    CallStatus.ACKNOWLEDGED: {CallStatus.RESPONDED, CallStatus.OVERDUE},
+    CallStatus.OVERDUE: {CallStatus.RESPONDED},
+    CallStatus.RESPONDED: set(),
+}
+
+
+# --- the action tables: every legal and illegal move ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "table,labels",
+    "machine,moves,labels",
     [
-        (AGREEMENT_TRANSITIONS, AgreementStatus),
-        (AGENDA_ITEM_TRANSITIONS, ItemStatus),
-        (WHISTLE_CALL_TRANSITIONS, CallStatus),
+        (AGREEMENTS, AGREEMENT_MOVES, AgreementStatus),
+        (AGENDA_ITEMS, AGENDA_ITEM_MOVES, ItemStatus),
+        (WHISTLE_CALLS, WHISTLE_CALL_MOVES, CallStatus),
     ],
     ids=["agreement", "agenda_item", "whistle_call"],
 )
-def test_every_move_not_in_a_table_is_refused_and_every_move_in_it_allowed(table, labels):
-    assert set(table) == set(labels.values), "every state has a row"
-    for current, target, legal in all_moves(table, labels):
-        if legal:
-            check_transition(table, current, target, labels=labels)
+def test_every_move_not_in_a_table_is_refused_and_every_move_in_it_allowed(machine, moves, labels):
+    assert machine.moves() == moves, "the table's rows draw exactly the state graph"
+    assert set(machine.moves()) == set(labels.values), "every state has a row"
+    for row, current in itertools.product(machine, labels.values):
+        if current in row.sources:
+            assert machine.target_of(row.name, current) == row.target
         else:
-            with pytest.raises(IllegalTransition) as error:
-                check_transition(table, current, target, labels=labels)
+            with pytest.raises(ValidationError) as error:
+                machine.target_of(row.name, current)
             assert error.value.code == "illegal_transition"
             assert str(labels(current).label) in error.value.message
 
 
 def test_terminal_states_have_no_way_out():
-    assert AGREEMENT_TRANSITIONS[AgreementStatus.EXPIRED] == set()
-    assert AGREEMENT_TRANSITIONS[AgreementStatus.TERMINATED] == set()
-    assert AGENDA_ITEM_TRANSITIONS[ItemStatus.CLOSED] == set()
-    assert WHISTLE_CALL_TRANSITIONS[CallStatus.RESPONDED] == set()
+    assert AGREEMENTS.moves()[AgreementStatus.EXPIRED] == set()
+    assert AGREEMENTS.moves()[AgreementStatus.TERMINATED] == set()
+    assert AGENDA_ITEMS.moves()[ItemStatus.CLOSED] == set()
+    assert WHISTLE_CALLS.moves()[CallStatus.RESPONDED] == set()
+    assert AGREEMENTS.allowed(AgreementStatus.EXPIRED) == AGENDA_ITEMS.allowed(ItemStatus.CLOSED) == []
 
 
 def test_a_draft_agreement_is_activated_then_terminated_through_the_services():
@@ -95,16 +117,16 @@ def test_a_draft_agreement_is_activated_then_terminated_through_the_services():
     assert agreement.status == AgreementStatus.ACTIVE and agreement.signed_on == TODAY
     agreement = services.agreement_terminate(agreement=agreement, by=staff, reason="单位搬迁")
     assert agreement.status == AgreementStatus.TERMINATED and "单位搬迁" in agreement.notes
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.agreement_activate(agreement=agreement, signed_on=TODAY, by=staff)
 
 
 def test_an_expired_agreement_cannot_be_terminated_or_reactivated():
     agreement = AgreementFactory(status=AgreementStatus.EXPIRED)
     staff = staff_of(agreement.community)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.agreement_terminate(agreement=agreement, by=staff)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.agreement_activate(agreement=agreement, signed_on=TODAY, by=staff)
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.EXPIRED
@@ -116,9 +138,9 @@ def test_a_closed_agenda_item_cannot_be_claimed_or_closed_again():
     item = AgendaItemFactory(meeting=meeting)
     staff = staff_of(meeting.community)
     services.item_close(item=item, by=staff)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.item_close(item=item, by=staff)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.item_claim(item=item, unit=unit, due_on=TODAY + DAY, by=staff)
 
 
@@ -127,7 +149,7 @@ def test_a_claimed_item_moves_to_in_progress_on_its_first_progress_report_then_c
     item = AgendaItemFactory(meeting=JointMeetingFactory(attending_units=[unit]))
     liaison = liaison_for(unit)
     services.item_claim(item=item, unit=unit, due_on=TODAY + 10 * DAY, by=liaison)
-    with pytest.raises(IllegalTransition):  # claimed → claimed
+    with illegal_move():  # claimed → claimed
         services.item_claim(item=item, unit=unit, due_on=TODAY + 10 * DAY, by=liaison)
     services.item_progress_add(item=item, note="已联系施工队", by=liaison)
     item.refresh_from_db()
@@ -141,12 +163,12 @@ def test_a_responded_call_cannot_be_acknowledged_or_answered_again():
     call = WhistleCallFactory()
     liaison = liaison_for(call.unit)
     services.call_acknowledge(call=call, by=liaison)
-    with pytest.raises(IllegalTransition):  # acknowledged → acknowledged
+    with illegal_move():  # acknowledged → acknowledged
         services.call_acknowledge(call=call, by=liaison)
     services.call_respond(call=call, response="已安排疏通", by=liaison)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.call_acknowledge(call=call, by=liaison)
-    with pytest.raises(IllegalTransition):
+    with illegal_move():
         services.call_respond(call=call, response="再答一次", by=liaison)
 
 

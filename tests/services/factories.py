@@ -1,6 +1,6 @@
 """Factories for the services app: catalogue, tickets, menu, micro-wishes, housekeeper projects, webhooks.
 
-Other apps' tests import these. A ticket is made through `services.services.ticket_create` (reference, SLA
+Other apps' tests import these. A ticket is made through `services.tickets.services.ticket_create` (reference, SLA
 deadlines, handling organization and the first event come from the one place that writes them); rows made without
 arguments hang together: a community under a street.
 """
@@ -64,7 +64,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, by=None, photos=(), **kwargs):
-        from services.services import ticket_create
+        from services.tickets.services import ticket_create
 
         return ticket_create(by=by, photos=photos, **kwargs)
 

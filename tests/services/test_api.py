@@ -13,7 +13,7 @@ from PIL import Image
 from accounts.models import Role
 from orgs.rules import Level
 from services.models import Channel, ListKind, PublishedListEntry, ServiceItem, Ticket, TicketStatus
-from services.services import ticket_transition
+from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import GridFactory, grid_worker_for
 from tests.orgs.factories import OrganizationFactory

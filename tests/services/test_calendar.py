@@ -2,7 +2,7 @@
 
 import datetime
 
-from services.calendar import add_working_hours, is_working_day, working_hours_between
+from services.tickets.calendar import add_working_hours, is_working_day, working_hours_between
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from services.models import TicketStatus
-from services.services import ticket_transition
+from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
 from tests.services.factories import TicketFactory
 

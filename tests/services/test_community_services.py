@@ -11,9 +11,9 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import Role
-from services import community_services as cs
+from services.community import services as cs
+from services.community.selectors import wish_counts_by_child, wishes_fulfilled_by_claimer
 from services.models import Channel, ProjectRating, ProviderKind, TicketEvent, TicketStatus, WishStatus
-from services.selectors import wish_counts_by_child, wishes_fulfilled_by_claimer
 from tests.accounts.factories import UserFactory
 from tests.cobuilding.factories import AgreementFactory, ResidentUnitFactory
 from tests.conftest import client_for

@@ -31,7 +31,7 @@ from services.models import (
     TicketStatus,
     WishStatus,
 )
-from services.services import next_reference
+from services.tickets.services import next_reference
 
 pytestmark = pytest.mark.django_db
 

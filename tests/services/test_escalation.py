@@ -10,9 +10,9 @@ from django.utils import timezone
 from accounts.models import Role
 from notifications.models import Notification
 from orgs.rules import Level
-from services.calendar import add_working_hours
-from services.escalation import escalate_overdue_tickets
 from services.models import Card, EscalationLimit, HandlingLevel, Ticket, TicketEvent, TicketStatus
+from services.tickets.calendar import add_working_hours
+from services.tickets.escalation import escalate_overdue_tickets
 from tests.accounts.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory
 from tests.services.factories import TicketFactory

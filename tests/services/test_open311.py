@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from orgs.rules import Level
 from services.models import Channel, Ticket, TicketStatus
-from services.services import ticket_transition
+from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory
 from tests.services.factories import ServiceItemFactory, TicketFactory

@@ -12,7 +12,7 @@ from PIL import Image
 from accounts.models import Role
 from orgs.rules import Level
 from services.models import Channel, ListKind, PublishedListEntry, Ticket, TicketPhoto, TicketStatus
-from services.services import ticket_transition
+from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
 from tests.grids.factories import GridFactory, HouseholdFactory, VisitFactory, grid_worker_for
 from tests.orgs.factories import OrganizationFactory
@@ -420,7 +420,7 @@ def test_a_visit_becomes_at_most_one_ticket_and_the_household_page_links_it(clie
 def test_the_service_refuses_to_turn_one_visit_into_a_second_ticket(worker, grid, item):
     from django.core.exceptions import ValidationError
 
-    from services.services import ticket_from_visit
+    from services.tickets.services import ticket_from_visit
 
     visit = VisitFactory(household=HouseholdFactory(building__grid=grid), visitor=worker, follow_up_needed=True)
     first = ticket_from_visit(visit=visit, by=worker, service_item=item)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from orgs.rules import Level
 from services.models import Card, Ticket, TicketStatus
-from services.stats import ticket_stats
+from services.tickets.stats import ticket_stats
 from tests.accounts.factories import UserFactory
 from tests.cobuilding.factories import ResidentUnitFactory
 from tests.conftest import client_for

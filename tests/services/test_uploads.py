@@ -16,7 +16,7 @@ from PIL import Image
 from accounts.models import Role
 from core.uploads import VerifiedImageField, validate_image
 from orgs.rules import Level
-from services import community_services as cs
+from services.community import services as cs
 from services.models import Ticket, TicketPhoto
 from tests.accounts.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory

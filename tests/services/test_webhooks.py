@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 
 from orgs.rules import Level
-from services import webhooks
 from services.models import DeliveryStatus, WebhookDelivery
-from services.services import ticket_transition
 from services.tasks import deliver_webhook, requeue_stalled_deliveries_task
+from services.tickets import webhooks
+from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
 from tests.orgs.factories import OrganizationFactory
 from tests.services.factories import TicketFactory, WebhookSubscriptionFactory

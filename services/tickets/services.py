@@ -14,13 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from accounts.selectors import liaisons_of, staff_responsible_for
-from cobuilding.models import AgreementStatus
+from accounts.selectors import staff_responsible_for
 from core import outbox
 from core.scoping import ensure_in_scope
+from core.statemachine import Action
 from notifications.services import notify
 from orgs.models import Organization
-from services.calendar import add_working_hours
 from services.models import (
     EscalationLimit,
     HandlingLevel,
@@ -30,7 +29,8 @@ from services.models import (
     TicketPhoto,
     TicketStatus,
 )
-from services.transitions import NEEDS_REASON, awaiting_rating, target_of
+from services.tickets.actions import TICKETS
+from services.tickets.calendar import add_working_hours
 
 
 def next_reference(*, day: datetime.date | None = None) -> str:
@@ -110,88 +110,35 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def _check_dispatch_target(ticket: Ticket, *, assignee_user, assignee_unit, assignee_department: str, by) -> None:
-    if sum(bool(x) for x in (assignee_user, assignee_unit, assignee_department)) != 1:
-        raise ValidationError({"assignee": _("请选择一个承办人、承办单位或承办部门。")})
-    if assignee_user is not None:
-        visible = type(assignee_user).objects.visible_to(by).filter(pk=assignee_user.pk).exists()
-        if not visible or not assignee_user.is_active or assignee_user.role not in (Role.STAFF, Role.GRID_WORKER):
-            raise ValidationError({"assignee_user": _("承办人不存在或不在您的管辖范围内。")})
-    if assignee_unit is not None:
-        bound = assignee_unit.agreements.filter(community=ticket.community_id, status=AgreementStatus.ACTIVE)
-        if not bound.exists():
-            raise ValidationError({"assignee_unit": _("该单位与本社区没有生效的共驻共建协议，不能派单。")})
-
-
 @transaction.atomic
 def ticket_transition(*, ticket: Ticket, action: str, by, note: str = "", photos=(), **params) -> Ticket:
-    """Move a ticket by `action` through the transition table, with that action's own effects."""
+    """Move a ticket by `action`: the row of the ticket table says where it may go, what it needs and does."""
     if by.role == Role.OFFICIAL and not by.is_superuser:
         raise PermissionDenied(_("区级领导账号只读。"))
     ticket = _lock(ticket)
     source = ticket.status
-    target = target_of(action, source)
-    if action in NEEDS_REASON and not note.strip():
-        raise ValidationError({"note": _("请填写原因。")})
-    now = timezone.now()
-    data = {}
-    if action == "accept":
-        ticket.owner = by  # 首问负责: the one who accepts owns it until it is closed
-        ticket.accepted_at = now
-    elif action == "dispatch":
-        _check_dispatch_target(
-            ticket, assignee_user=params.get("assignee_user"), assignee_unit=params.get("assignee_unit"),
-            assignee_department=params.get("assignee_department", ""), by=by,
-        )  # fmt: skip
-        ticket.assignee_user = params.get("assignee_user")
-        ticket.assignee_unit = params.get("assignee_unit")
-        ticket.assignee_department = params.get("assignee_department", "")
-        data = {
-            "assignee_user": ticket.assignee_user_id,
-            "assignee_unit": ticket.assignee_unit_id,
-            "assignee_department": ticket.assignee_department,
-        }
-    elif action == "resolve":
-        ticket.resolved_at = now
-        ticket.rating_token_expires_at = now + datetime.timedelta(days=settings.TICKET_RATING_DAYS)
-    elif action == "close":
-        # Closing waits for the resident's rating: until the link lapses, only the rating closes a ticket.
-        if awaiting_rating(ticket, now):
-            raise ValidationError(_("工单正在等待居民评价，评价后自动关闭。"), code="illegal_transition")
-        ticket.closed_at = now
-    elif action == "reject":
-        data = {"referral": params.get("referral", "")}
-    elif action == "reopen":
-        ticket.resolved_at = None
-        ticket.closed_at = None
+    target = TICKETS.target_of(action, source)
+    TICKETS.check_reason(action, {"note": note})
+    row = TICKETS[action]
+    data = row.effect(ticket, by=by, now=timezone.now(), params=params) if row.effect else {}
     ticket.status = target
     ticket.save()
     event = record_event(
         ticket=ticket, kind=action, by=by, note=note.strip(), from_status=source, to_status=target, data=data
     )
     _attach_photos(ticket=ticket, event=event, photos=photos, by=by)
-    _notify_after(ticket=ticket, action=action)
+    _notify_after(ticket=ticket, row=row)
     return ticket
 
 
-def _notify_after(*, ticket: Ticket, action: str) -> None:
-    link = f"/tickets/{ticket.pk}/"
-    if action == "dispatch":
-        recipients = [ticket.assignee_user] if ticket.assignee_user else []
-        if ticket.assignee_unit:
-            recipients += list(liaisons_of([ticket.assignee_unit]))
-        title = _("派单 %(ref)s：请及时办理") % {"ref": ticket.reference}
-    elif action in ("return", "resolve"):
-        recipients = [ticket.owner] if ticket.owner else []
-        title = _("工单 %(ref)s 已%(what)s") % {
-            "ref": ticket.reference,
-            "what": _("退回") if action == "return" else _("办结"),
-        }
-    else:
+def _notify_after(*, ticket: Ticket, row: Action) -> None:
+    told = row.notice(ticket, row) if row.notice else None
+    if told is None:
         return
+    recipients, title = told
     notify(
-        recipients=recipients, kind=f"ticket_{action}", title=title, link=link,
-        dedup_key=f"ticket-{action}:{ticket.pk}:{ticket.events.count()}",
+        recipients=recipients, kind=f"ticket_{row.name}", title=title, link=f"/tickets/{ticket.pk}/",
+        dedup_key=f"ticket-{row.name}:{ticket.pk}:{ticket.events.count()}",
     )  # fmt: skip
 
 
@@ -262,7 +209,7 @@ def close_unrated_tickets(*, now: datetime.datetime | None = None) -> int:
             )
             for pk in stale
         )
-    from services.webhooks import enqueue_deliveries
+    from services.tickets.webhooks import enqueue_deliveries
 
     for event in events:
         enqueue_deliveries(event_id=event.pk)

@@ -4,8 +4,9 @@ A point order is a Ticket of channel point_order that names its menu item: placi
 dispatching, taking and finishing it are moves of the one ticket transition table (`ticket_transition`), so an
 order has the same timeline, SLA, escalation, rating and scoping as any other ticket; there is no second workflow.
 
-Micro-wishes have a small life of their own (posted → claimed → fulfilled → confirmed, or withdrawn), kept here
-as one table; a move the table forbids raises a ValidationError with code "illegal_transition" (the API's 409).
+Micro-wishes have a small life of their own (posted → claimed → fulfilled → confirmed, or withdrawn), kept as one
+table in services.community.actions; a move the table forbids raises a ValidationError with code
+"illegal_transition" (the API's 409).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.scoping import CHANGE, ensure_in_scope
+from services.community.actions import WISHES
 from services.models import (
     Channel,
     HousekeeperProject,
@@ -28,9 +30,8 @@ from services.models import (
     ProviderKind,
     Ticket,
     TicketStatus,
-    WishStatus,
 )
-from services.services import record_event, ticket_create, ticket_transition
+from services.tickets.services import record_event, ticket_create, ticket_transition
 from services.validators import validate_ticket_photo
 
 # --- Point orders: the ticket life, entered through the menu ------------------------------------------------------
@@ -120,34 +121,13 @@ def order_done(*, ticket: Ticket, by, note: str = "", photos=()) -> Ticket:
 
 # --- Micro-wishes -------------------------------------------------------------------------------------------------
 
-# action -> (statuses it may start from, status it leads to)
-WISH_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "claim": (frozenset({WishStatus.POSTED}), WishStatus.CLAIMED),
-    "fulfil": (frozenset({WishStatus.CLAIMED}), WishStatus.FULFILLED),
-    "confirm": (frozenset({WishStatus.FULFILLED}), WishStatus.CONFIRMED),
-    "withdraw": (frozenset({WishStatus.POSTED, WishStatus.CLAIMED}), WishStatus.WITHDRAWN),
-}
-FULFILLED_STATUSES = frozenset({WishStatus.FULFILLED, WishStatus.CONFIRMED})
-
-
-def wish_allowed_actions(status: str) -> list[str]:
-    return [action for action, (sources, _target) in WISH_ACTIONS.items() if status in sources]
-
 
 def _wish_move(wish: MicroWish, action: str, by) -> MicroWish:
-    """Lock the wish, check the move against WISH_ACTIONS and the user's scope; the caller sets the fields."""
+    """Lock the wish, check the move against the wish table and the user's scope; the caller sets the fields."""
     _writer(by)
     wish = MicroWish.objects.select_for_update().get(pk=wish.pk)
     ensure_in_scope(wish, by, CHANGE)
-    sources, target = WISH_ACTIONS[action]
-    if wish.status not in sources:
-        message = (
-            _("该心愿已被认领。")
-            if action == "claim" and wish.status != WishStatus.WITHDRAWN
-            else _("心愿当前为“%(status)s”，不能执行该操作。") % {"status": WishStatus(wish.status).label}
-        )
-        raise ValidationError(message, code="illegal_transition")
-    wish.status = target
+    wish.status = WISHES.target_of(action, wish.status)
     return wish
 
 

@@ -29,10 +29,10 @@ from core import outbox
 from notifications.services import notify_each
 from orgs.models import Organization
 from orgs.rules import Level
-from services.calendar import add_working_hours
 from services.models import Card, EscalationLimit, HandlingLevel, Ticket, TicketEvent
 from services.models.catalogue import LEVEL_ORDER
 from services.models.tickets import OPEN_STATUSES
+from services.tickets.calendar import add_working_hours
 
 # The rungs above the grid, each with the organization level that answers for it.
 _ORG_LEVEL = {

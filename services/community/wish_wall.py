@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from orgs.models import Organization
 from orgs.rules import Level
-from services.selectors import wish_wall
+from services.community.selectors import wish_wall
 
 
 class WishWallView(TemplateView):
