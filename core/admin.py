@@ -66,8 +66,21 @@ class PIIMaskedAdminMixin:
                 return type(name)(shown(n) for n in name)
             return f"masked_{name}" if pii_masker_for(name) and (all_readonly or name in declared) else name
 
+        # The read-only masked twins are also listed among the read-only fields: show each field once.
+        seen: set[str] = set()
+
+        def once(names):
+            kept = []
+            for name in names:
+                key = name if isinstance(name, str) else tuple(name)
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(name)
+            return kept
+
         return [
-            (title, {**opts, "fields": shown(opts["fields"])}) for title, opts in super().get_fieldsets(request, obj)
+            (title, {**opts, "fields": once(shown(opts["fields"]))})
+            for title, opts in super().get_fieldsets(request, obj)
         ]
 
     def get_readonly_fields(self, request, obj=None):

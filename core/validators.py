@@ -9,6 +9,7 @@ no checksum, so they cannot be checked, and every living holder has had an 18-di
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -47,12 +48,56 @@ def parse_id_number(value: str) -> IdCardFacts:
     except (stdnum_errors.InvalidComponent, KeyError):
         # InvalidComponent: impossible birth date or an area code not in use in the birth year.
         # KeyError: stdnum's area table lacks a county entry for a few retired codes.
-        raise ValidationError(_("身份证号中的出生日期或地区代码无效。"), code="id_component") from None
+        raise ValidationError(_component_problem(number), code="id_component") from None
     birth_date = ric.get_birth_date(number)
     if birth_date > timezone.localdate():
         raise ValidationError(_("身份证号中的出生日期晚于今天。"), code="id_future_birth")
     gender = MALE if int(number[16]) % 2 == 1 else FEMALE
     return IdCardFacts(number=number, birth_date=birth_date, gender=gender)
+
+
+def _component_problem(number: str) -> str:
+    """Say which part of a well-formed number is wrong: the birth date, or the area code (and why, for the year)."""
+    try:
+        birth_year = ric.get_birth_date(number).year
+    except stdnum_errors.InvalidComponent:
+        return _("身份证号中的出生日期 %(digits)s 不是真实存在的日期。") % {"digits": number[6:14]}
+    area = number[:6]
+    counties = _area_counties(area)
+    if not counties:
+        return _("身份证号的地区代码 %(area)s 不是已知的县级行政区划代码。") % {"area": area}
+    periods = _("、").join(_area_period(name, start, end) for name, start, end in counties)
+    return _("身份证号的地区代码 %(area)s（%(periods)s）在出生年份 %(year)s 年未使用，不可能属于该年出生的人。") % {
+        "area": area,
+        "periods": periods,
+        "year": birth_year,
+    }
+
+
+def _area_counties(area: str) -> list[tuple[str, int | None, int | None]]:
+    """The county-level names stdnum's area table has ever given `area`, each with its years in use (None: open)."""
+    from stdnum import numdb
+
+    info = {key: value for _part, props in numdb.get("cn/loc").info(area) for key, value in props.items()}
+    counties = []
+    for entry in filter(None, info.get("county", "").split(",")):
+        match = re.fullmatch(r"\[(\d*)-(\d*)\](.+)", entry)
+        if match is None:
+            counties.append((entry, None, None))
+        else:
+            start, end, name = match.groups()
+            counties.append((name, int(start) if start else None, int(end) if end else None))
+    return counties
+
+
+def _area_period(name: str, start: int | None, end: int | None) -> str:
+    if start and end:
+        return _("%(name)s，%(start)s—%(end)s 年使用") % {"name": name, "start": start, "end": end}
+    if start:
+        return _("%(name)s，%(start)s 年起启用") % {"name": name, "start": start}
+    if end:
+        return _("%(name)s，%(end)s 年停用") % {"name": name, "end": end}
+    return str(name)
 
 
 def validate_id_number(value: str) -> None:

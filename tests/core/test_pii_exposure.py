@@ -199,3 +199,34 @@ def test_signed_in_responses_are_no_store_public_ones_are_not(people):
     api = Client(headers={"Authorization": f"Token {token.key}"})
     assert "no-store" in api.get("/api/v1/residents/")["Cache-Control"]
     assert "no-store" not in Client().get("/catalogue/").get("Cache-Control", "")
+
+
+def _flat_field_names(fieldsets) -> list[str]:
+    names = []
+    for _title, opts in fieldsets:
+        for entry in opts["fields"]:
+            names.extend([entry] if isinstance(entry, str) else entry)
+    return names
+
+
+def test_every_admin_change_page_shows_each_field_once_whoever_reads_it(people):
+    """The resident page showed the ID number and the phone twice to officials (a field and its masked twin)."""
+    holder = UserFactory(role=Role.STAFF, scope=people["grid"].community, is_staff=True)
+    _grant(holder)
+    objects = {Resident: people["resident"], type(people["household"]): people["household"]}
+    objects[type(people["member"])] = people["member"]
+    for user in (people["staff"], people["official"], holder):
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        for model, model_admin in admin.site._registry.items():
+            if not hasattr(model_admin, "reveals_full_pii"):
+                continue
+            obj = objects.get(model) or model._default_manager.first()
+            names = _flat_field_names(model_admin.get_fieldsets(request, obj))
+            shown = [name.removeprefix("masked_") for name in names]
+            assert len(shown) == len(set(shown)), f"{model.__name__} for {user.role}: {names}"
+
+
+def test_official_sees_the_resident_id_number_once_on_the_change_page(people):
+    html = _html(people["official"], f"/admin/residents/resident/{people['resident'].pk}/change/")
+    assert html.count(mask_id_number(FULL_ID)) == 1

@@ -109,3 +109,50 @@ def test_valid_phone_numbers_are_normalised(typed, expected):
 @pytest.mark.parametrize("junk", ["abc", "电话", "139123", "1391234567890", "12345"])
 def test_junk_or_short_phone_numbers_are_refused(junk):
     assert _code(normalize_phone, junk) == "phone_invalid"
+
+
+def _message(number: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        parse_id_number(number)
+    assert caught.value.code == "id_component"
+    return caught.value.messages[0]
+
+
+def test_area_code_issued_after_the_birth_year_says_when_it_was_issued():
+    # 341881 (宁国市) has been issued only since 2000: a valid checksum cannot make it belong to someone born in 1985.
+    message = _message(_with_check_digit("34188119850302002"))
+    assert "341881" in message
+    assert "2000" in message
+    assert "1985" in message
+    assert "宁国市" in message
+
+
+def test_area_code_in_use_in_the_birth_year_is_accepted():
+    assert parse_id_number(_with_check_digit("34188120050302002")).birth_date == datetime.date(2005, 3, 2)
+
+
+def test_impossible_birth_date_is_named_as_the_date():
+    message = _message(_with_check_digit("34252419800230001"))
+    assert "19800230" in message
+    assert "地区" not in message
+
+
+def test_unknown_area_code_is_named_as_the_area():
+    message = _message(_with_check_digit("99999919800517001"))
+    assert "999999" in message
+    assert "出生日期" not in message
+
+
+def test_every_area_by_birth_year_refusal_names_the_area_and_the_year():
+    """The class: any code whose use is bounded in time, tried just outside its span, explains itself."""
+    from core.validators import _area_counties
+
+    issued_later = [("341881", 1999), ("441881", 1993)]
+    retired_before = [("110221", 2005)]
+    for area, year in issued_later:
+        assert any(start and year < start for _name, start, _end in _area_counties(area))
+    for area, year in retired_before:
+        assert all(end and year > end for _name, _start, end in _area_counties(area))
+    for area, year in issued_later + retired_before:
+        message = _message(_with_check_digit(f"{area}{year}0101001"))
+        assert area in message and str(year) in message
