@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import ScopedQuerySet
+from core.scoping import ScopedQuerySet, scope_providers
 
 
 class Role(models.TextChoices):
@@ -92,24 +92,15 @@ class User(AbstractUser):
         self.__dict__.pop("_scope_nodes_cache", None)
 
     def _compute_scope_nodes(self) -> list[tuple[str, object]]:
-        """A grid worker with current grid duties reaches their grids (and each grid's Party branch); one without
-        any falls back to the organization scope, as before grids existed."""
+        """A role with a registered scope provider (a grid worker: their grids, see grids.scope) reaches what the
+        provider returns; when it returns nothing, or for any other role, the user reaches their organization."""
         if self.role == Role.UNIT_LIAISON:
             return [("unit", self.unit)] if self.unit_id else []
-        if self.role == Role.GRID_WORKER:
-            grids = self.worked_grids()
-            if grids:
-                return [("grid", grid) for grid in grids] + [("org", g.branch) for g in grids if g.branch_id]
+        provider = scope_providers.get(self.role)
+        nodes = provider(self) if provider is not None else []
+        if nodes:
+            return list(nodes)
         return [("org", self.scope)] if self.scope_id else []
-
-    def worked_grids(self) -> list:
-        from grids.models import WORKER_DUTIES, Grid
-
-        return list(
-            Grid.objects.filter(roles__in=self.grid_roles.current().filter(duty__in=WORKER_DUTIES))
-            .select_related("branch")
-            .distinct()
-        )
 
 
 class PIIAccessLogQuerySet(ScopedQuerySet):

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import PIIAccessLog, Role, User
 from orgs.models import Organization
 
 
@@ -70,3 +70,17 @@ def user_update(*, user: User, by: User, password: str | None = None, **changes)
         _set_password(user=user, password=password, by=by)
     user.save()
     return user
+
+
+def pii_access_log_create(*, instance, organization, by: User, ip_address: str | None, fields) -> PIIAccessLog:
+    """Write down one full view of `instance`'s personal information (core.pii.reveal_pii calls it, through the
+    logger registry, inside the reveal)."""
+    return PIIAccessLog.objects.create(
+        viewer=by,
+        subject_type=instance._meta.label_lower,
+        subject_id=instance.pk,
+        subject_label=str(instance)[:100],
+        fields=",".join(fields),
+        organization=organization,
+        ip_address=ip_address,
+    )

@@ -73,7 +73,7 @@ def raw_figures(city, today) -> dict:
 
 
 def _care_visit_days() -> int:
-    from grids.coverage import care_visit_days
+    from residents.coverage import care_visit_days
 
     return care_visit_days()
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from bench.seed import seed_city
-    from grids.coverage import coverage_report
+    from residents.coverage import coverage_report
 
     if connection.vendor != "postgresql":
         print(

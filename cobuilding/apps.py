@@ -6,3 +6,8 @@ class CobuildingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cobuilding"
     verbose_name = _("共驻共建")
+
+    def ready(self) -> None:
+        from core.demo import demo_builders
+
+        demo_builders.register("cobuilding.demo.build", "cobuilding.demo.build", after=["accounts.demo.build"])

@@ -22,7 +22,7 @@ for app_router in APP_ROUTERS:
 
 urlpatterns = [
     path("", include(accounts_api.urlpatterns)),
-    path("", include(grids_api.urlpatterns)),
+    path("", include(residents_api.urlpatterns)),
     path("", include(services_api.urlpatterns)),
     path("", include(router.urls)),
 ]

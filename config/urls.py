@@ -6,8 +6,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import GuardedAdminAuthenticationForm, GuardedAuthenticationForm
+from accounts.views import HomeView
 from core.ratelimit import rate_limit
-from core.views import HomeView
 from services.community.wish_wall import WishWallView
 from services.views import CatalogueView, RatingView
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("grid/", include("grids.urls")),
+    path("grid/", include("residents.urls")),
     path("unit/", include("cobuilding.urls")),
     path("notifications/", include("notifications.urls")),
     path("tickets/", include("services.urls")),

@@ -22,6 +22,7 @@ from django.db import models
 from faker import Faker
 from stdnum.cn import ric
 
+from core.registry import Registry
 from core.validators import MALE
 
 DEMO_SEED = 20160701
@@ -30,6 +31,11 @@ DEMO_SEED = 20160701
 DEMO_TODAY = datetime.date(2026, 7, 1)
 
 M = TypeVar("M", bound=models.Model)
+
+# The builders `seed_demo` runs: each app registers its own in AppConfig.ready() as
+# `demo_builders.register(name, "<app>.demo.build", after=[names it reads from])`. The name seeds the builder's
+# random stream (so it stays put when a builder moves between apps); `after` names what it reads from ctx.shared.
+demo_builders = Registry("demo builders")
 
 
 class DemoDataError(Exception):

@@ -1,11 +1,16 @@
 """Revealing masked personal information: permission-checked and logged, the only path to a full value."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.client_ip import client_ip  # noqa: F401  (re-exported: the PII log's callers import it from here)
 from core.masking import MASKERS, pii_masker_for
+from core.registry import Registry
+
+# Where every full view is written down. The audit log belongs to the app that owns the users and the permission
+# (accounts registers it in AccountsConfig.ready()); a reveal with nothing registered is refused, never unlogged.
+pii_view_loggers = Registry("PII view loggers")
 
 FULL_PII_PERMISSION = "accounts.view_full_pii"
 
@@ -59,17 +64,11 @@ def masked_values(instance, fields: tuple[str, ...] = ("id_number", "phone")) ->
 
 def reveal_pii(*, instance, organization, by, ip_address: str | None, fields=("id_number", "phone")) -> dict:
     """Return the full values of `fields` and log the view; refuse without the permission."""
-    from accounts.models import PIIAccessLog
-
     if not can_view_full_pii(by):
         raise PermissionDenied(_("您没有查看完整个人信息的权限。"))
-    PIIAccessLog.objects.create(
-        viewer=by,
-        subject_type=instance._meta.label_lower,
-        subject_id=instance.pk,
-        subject_label=str(instance)[:100],
-        fields=",".join(fields),
-        organization=organization,
-        ip_address=ip_address,
-    )
+    loggers = pii_view_loggers.ordered()
+    if not loggers:
+        raise ImproperlyConfigured("No PII view logger is registered: a full view would go unrecorded.")
+    for logger in loggers:
+        logger.value(instance=instance, organization=organization, by=by, ip_address=ip_address, fields=fields)
     return {name: getattr(instance, name, "") for name in fields}

@@ -14,8 +14,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Registry
+
 VIEW = "view"
 CHANGE = "change"
+
+
+# Where a role's scope nodes come from when they are not simply the user's organization: a domain app registers
+# `scope_providers.register(role, function_of_user)` in its AppConfig.ready() (grids: a grid worker's grids). The
+# function returns (kind, node) pairs, or an empty list to fall back to the user's organization scope.
+scope_providers = Registry("scope providers")
 
 
 def subtree_q(path: str, node) -> Q:

@@ -1,14 +1,16 @@
-"""Admin for grids and what lies in them. Every class is scoped through core.admin; import/export mixes in later."""
+"""Admin for grids and what lies in them. Every class is scoped through core.admin; import/export mixes in later.
+
+The household page lists its residents, so its admin lives in residents.admin (grids never imports residents).
+"""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
 from core.admin import ScopedAdminMixin, ScopedInlineMixin, ScopedModelAdmin
-from core.masking import mask_id_number, mask_phone
+from core.masking import mask_phone
 from grids.models import Building, Grid, GridRole, Household, Visit
-from grids.resources import BuildingExportAdminMixin, HouseholdExportAdminMixin
-from residents.models import Resident
+from grids.resources import BuildingExportAdminMixin
 
 
 class ReadOnlyListInline(ScopedInlineMixin, admin.TabularInline):
@@ -43,19 +45,6 @@ class HouseholdInline(ReadOnlyListInline):
         return super().get_queryset(request).select_related("head")
 
     @admin.display(description=_("联系电话"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
-
-
-class ResidentInline(ReadOnlyListInline):
-    model = Resident
-    fields = ["name", "relation", "gender", "masked_id_number", "masked_phone", "status"]
-
-    @admin.display(description=_("身份证号"))
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number)
-
-    @admin.display(description=_("手机号"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
 
@@ -96,20 +85,6 @@ class BuildingAdmin(BuildingExportAdminMixin, ScopedModelAdmin):
     list_select_related = ["grid"]
     autocomplete_fields = ["grid", "party_group"]
     inlines = [HouseholdInline]
-
-
-@admin.register(Household)
-class HouseholdAdmin(HouseholdExportAdminMixin, ScopedModelAdmin):
-    list_display = ["__str__", "building", "unit", "room", "kind", "head", "masked_phone"]
-    list_filter = ["kind"]
-    search_fields = ["room", "building__name", "=phone"]  # the phone: core.admin keeps it for PII viewers
-    list_select_related = ["building", "head"]
-    autocomplete_fields = ["building", "head"]
-    inlines = [ResidentInline]
-
-    @admin.display(description=_("联系电话"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
 
 
 @admin.register(Visit)

@@ -1,6 +1,6 @@
 """Demo grids for Ningguo (seed 000): 18 first-level, 47 second-level and 122 third-level grids, a grid head and a
 full-time grid worker with a login in every third-level grid, building heads, and the buildings and households
-the residents builder fills. `build_visits` runs after the residents: visits depend on who needs care.
+the residents builder fills. The visits are built in residents.demo, after the residents: they follow who needs care.
 
 Each community is one first-level grid; it has one second-level grid per grid Party branch the organization
 builder gave it (47 in all), and each second-level grid has two or three third-level grids, the first of them tied
@@ -15,7 +15,6 @@ from collections import defaultdict
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
-from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
@@ -30,10 +29,8 @@ from grids.models import (
     GridRole,
     Household,
     HouseholdKind,
-    Visit,
-    VisitKind,
 )
-from residents.models import Resident
+from grids.scope import worked_grids
 
 THIRD_LEVEL_GRIDS = 122
 RESIDENTS_PER_SCALE = 4000
@@ -219,55 +216,11 @@ def _say_logins(ctx: DemoContext) -> None:
     first = User.objects.filter(username=WORKER_USERNAME.format(1)).first()
     if first is None:
         return
-    grid = first.worked_grids()[0].name if first.worked_grids() else "-"
+    grids = worked_grids(first)
+    grid = grids[0].name if grids else "-"
     rows = [[first.username, DEMO_PASSWORD, str(Role(first.role).label), grid]]
     ctx.epilogue += [
         "",
         f"网格员账号 (grid workers): {WORKER_USERNAME.format(1)} … {WORKER_USERNAME.format(THIRD_LEVEL_GRIDS)}",
         *format_table(["用户名", "密码", "角色", "网格"], rows),
     ]
-
-
-# --- Visits (after the residents builder) -----------------------------------------------------------------------
-
-CARE_UNVISITED_SHARE = 0.15  # care households the worker has not reached lately: a gap on purpose
-VISIT_DAYS = 90
-
-
-def build_visits(ctx: DemoContext) -> None:
-    """Each grid worker's visits over the past 90 days, reckoned from the real today (the report's today)."""
-    grids = ctx.shared["third_level_grids"]
-    if Visit.objects.filter(household__building__grid__in=grids).exists():
-        ctx.say("grids: demo visits already exist, leaving them as they are")
-        return
-    today = timezone.localdate()
-    care = set(
-        Resident.objects.current().filter(household__building__grid__in=grids, tags__needs_care_visits=True)
-        .values_list("household_id", flat=True)
-    )  # fmt: skip
-    occupied = Household.objects.filter(building__grid__in=grids).exclude(kind=HouseholdKind.VACANT)
-    visits = []
-    for household_id, grid_id in occupied.order_by("pk").values_list("pk", "building__grid_id"):
-        visitor = ctx.shared["grid_workers"][grid_id]
-        visits += _visits_for(ctx, household_id, visitor, household_id in care, today)
-    bulk_create(Visit, visits, batch_size=2000)
-    ctx.say(f"grids: {len(visits)} visits over the past {VISIT_DAYS} days, {len(care)} care households")
-
-
-def _visits_for(ctx: DemoContext, household_id: int, visitor_id: int, care: bool, today) -> list[Visit]:
-    def visit(days_ago: int, kind: str) -> Visit:
-        return Visit(
-            household_id=household_id, visitor_id=visitor_id, visited_on=today - datetime.timedelta(days=days_ago),
-            kind=kind, notes="走访正常，无异常情况。", follow_up_needed=ctx.rng.random() < 0.05,
-        )  # fmt: skip
-
-    if care:
-        if ctx.rng.random() < CARE_UNVISITED_SHARE:
-            return [visit(ctx.rng.randint(45, VISIT_DAYS - 1), VisitKind.CARE)] if ctx.rng.random() < 0.5 else []
-        return [
-            visit(ctx.rng.randint(0, 29), VisitKind.CARE),
-            visit(ctx.rng.randint(30, VISIT_DAYS - 1), VisitKind.CARE),
-        ]
-    count = ctx.rng.choices((0, 1, 2), (35, 50, 15))[0]
-    kinds = (VisitKind.ROUTINE, VisitKind.INFO_CHECK, VisitKind.MUST_ATTEND, VisitKind.MEDIATION)
-    return [visit(ctx.rng.randint(0, VISIT_DAYS - 1), ctx.rng.choices(kinds, (70, 20, 5, 5))[0]) for _ in range(count)]

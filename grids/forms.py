@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from core.forms import pii_formfield
 from grids.models import Household, Visit, VisitKind
-from residents.models import Resident
 
 
 class ParentBoundModelForm(forms.ModelForm):
@@ -35,7 +34,8 @@ class HouseholdForm(ParentBoundModelForm):
         super().__init__(*args, **kwargs)
         # The head is one of the household's own members: none yet when the household is being created.
         if self.instance.pk:
-            self.fields["head"].queryset = Resident.objects.current().filter(household=self.instance)
+            head = self.fields["head"]  # its queryset is the resident model's own (residents sit above grids)
+            head.queryset = head.queryset.current().filter(household=self.instance)
         else:
             del self.fields["head"]
 

@@ -6,3 +6,8 @@ class OrgsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "orgs"
     verbose_name = _("党组织体系")
+
+    def ready(self) -> None:
+        from core.demo import demo_builders
+
+        demo_builders.register("orgs.demo.build", "orgs.demo.build")

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ScopedModelAdmin
 from core.masking import mask_id_number, mask_phone
 from core.pii import can_view_full_pii, client_ip, reveal_pii
+from grids.admin import ReadOnlyListInline
+from grids.models import Household
+from grids.resources import HouseholdExportAdminMixin
 from residents.import_admin import ResidentImportExportAdminMixin
 from residents.models import CareTag, ResidenceHistory, Resident
 from residents.services import resident_create
@@ -137,3 +140,33 @@ class CareTagAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_add_permission(request)
+
+
+# --- Households: their page lists the residents, so it lives here, above grids -------------------------------
+
+
+class ResidentInline(ReadOnlyListInline):
+    model = Resident
+    fields = ["name", "relation", "gender", "masked_id_number", "masked_phone", "status"]
+
+    @admin.display(description=_("身份证号"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(Household)
+class HouseholdAdmin(HouseholdExportAdminMixin, ScopedModelAdmin):
+    list_display = ["__str__", "building", "unit", "room", "kind", "head", "masked_phone"]
+    list_filter = ["kind"]
+    search_fields = ["room", "building__name", "=phone"]  # the phone: core.admin keeps it for PII viewers
+    list_select_related = ["building", "head"]
+    autocomplete_fields = ["building", "head"]
+    inlines = [ResidentInline]
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)

@@ -6,3 +6,11 @@ class ResidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "residents"
     verbose_name = _("居民")
+
+    def ready(self) -> None:
+        from core.demo import demo_builders
+
+        demo_builders.register("residents.demo.build", "residents.demo.build", after=["grids.demo.build"])
+        # Visits follow who needs care, so they come after the residents; the name, kept from when the builder
+        # lived in grids, keeps its random stream and so the same city.
+        demo_builders.register("grids.demo.build_visits", "residents.demo.build_visits", after=["residents.demo.build"])

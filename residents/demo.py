@@ -5,16 +5,19 @@ sizes, ages, relations and tags are drawn per household so a family looks like o
 children, now and then an elderly parent. Rates of the care tags follow what county-level cities report: about
 5% elderly living alone, 2% low income (低保), 2% disabled, under 1% left-behind children, women, community
 correction and key persons. Some residents lack a phone (children, the very old) or an ID number (newly arrived
-floating residents not yet checked): gaps the coverage report should find.
+floating residents not yet checked): gaps the coverage report should find. Then each grid worker's visits of the last
+90 days (`build_visits`), which follow who needs care.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from core.demo import DEMO_TODAY, DemoContext, add_years, bulk_create, random_date
 from core.validators import FEMALE, MALE
-from grids.models import Household, HouseholdKind
+from grids.models import Household, HouseholdKind, Visit, VisitKind
 from residents.models import (
     CareTag,
     PoliticalStatus,
@@ -134,3 +137,48 @@ def _link_tags(ctx: DemoContext, families) -> None:
     ]
     bulk_create(through, links, batch_size=5000)
     ctx.say(f"residents: {len(links)} special-care tags")
+
+
+# --- Visits (after the residents builder) -----------------------------------------------------------------------
+
+CARE_UNVISITED_SHARE = 0.15  # care households the worker has not reached lately: a gap on purpose
+VISIT_DAYS = 90
+
+
+def build_visits(ctx: DemoContext) -> None:
+    """Each grid worker's visits over the past 90 days, reckoned from the real today (the report's today)."""
+    grids = ctx.shared["third_level_grids"]
+    if Visit.objects.filter(household__building__grid__in=grids).exists():
+        ctx.say("grids: demo visits already exist, leaving them as they are")
+        return
+    today = timezone.localdate()
+    care = set(
+        Resident.objects.current().filter(household__building__grid__in=grids, tags__needs_care_visits=True)
+        .values_list("household_id", flat=True)
+    )  # fmt: skip
+    occupied = Household.objects.filter(building__grid__in=grids).exclude(kind=HouseholdKind.VACANT)
+    visits = []
+    for household_id, grid_id in occupied.order_by("pk").values_list("pk", "building__grid_id"):
+        visitor = ctx.shared["grid_workers"][grid_id]
+        visits += _visits_for(ctx, household_id, visitor, household_id in care, today)
+    bulk_create(Visit, visits, batch_size=2000)
+    ctx.say(f"grids: {len(visits)} visits over the past {VISIT_DAYS} days, {len(care)} care households")
+
+
+def _visits_for(ctx: DemoContext, household_id: int, visitor_id: int, care: bool, today) -> list[Visit]:
+    def visit(days_ago: int, kind: str) -> Visit:
+        return Visit(
+            household_id=household_id, visitor_id=visitor_id, visited_on=today - datetime.timedelta(days=days_ago),
+            kind=kind, notes="走访正常，无异常情况。", follow_up_needed=ctx.rng.random() < 0.05,
+        )  # fmt: skip
+
+    if care:
+        if ctx.rng.random() < CARE_UNVISITED_SHARE:
+            return [visit(ctx.rng.randint(45, VISIT_DAYS - 1), VisitKind.CARE)] if ctx.rng.random() < 0.5 else []
+        return [
+            visit(ctx.rng.randint(0, 29), VisitKind.CARE),
+            visit(ctx.rng.randint(30, VISIT_DAYS - 1), VisitKind.CARE),
+        ]
+    count = ctx.rng.choices((0, 1, 2), (35, 50, 15))[0]
+    kinds = (VisitKind.ROUTINE, VisitKind.INFO_CHECK, VisitKind.MUST_ATTEND, VisitKind.MEDIATION)
+    return [visit(ctx.rng.randint(0, VISIT_DAYS - 1), ctx.rng.choices(kinds, (70, 20, 5, 5))[0]) for _ in range(count)]

@@ -1,7 +1,5 @@
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from grids.api.coverage import CoverageView
 from grids.api.views import BuildingViewSet, GridRoleViewSet, GridViewSet, HouseholdViewSet, VisitViewSet
 
 router = DefaultRouter()
@@ -10,8 +8,3 @@ router.register("grid-roles", GridRoleViewSet, basename="gridrole")
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("visits", VisitViewSet, basename="visit")
-
-# Non-router endpoints (e.g. coverage/) go here.
-urlpatterns = [
-    path("coverage/", CoverageView.as_view(), name="coverage"),
-]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 # Queries of a grid worker's resident list (/api/v1/residents/): 9 before scope_nodes() was computed once per
 # request (6 of them the same read of their grids), 4 after: session/auth-free API client, count, page, tags.
 GRID_WORKER_RESIDENT_LIST_QUERIES = 4
-WORKED_GRIDS = 'INNER JOIN "grids_gridrole"'  # the read of a grid worker's grids (User.worked_grids)
+WORKED_GRIDS = 'INNER JOIN "grids_gridrole"'  # the read of a grid worker's grids (grids.scope.worked_grids)
 
 
 def test_unit_liaison_reading_a_whistle_sees_only_the_call_to_their_unit(cast):

@@ -7,7 +7,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from grids.coverage import (
+from grids.models import Building, Grid, GridLevel, Household, Visit
+from orgs.models import Organization
+from orgs.rules import Level
+from residents.coverage import (
     CoverageReport,
     _grids_with_buildings,
     coverage_breakdown,
@@ -16,9 +19,6 @@ from grids.coverage import (
     coverage_report,
     subtree_grids,
 )
-from grids.models import Building, Grid, GridLevel, Household, Visit
-from orgs.models import Organization
-from orgs.rules import Level
 from residents.models import ResidenceStatus, Resident
 from tests.accounts.factories import UserFactory
 from tests.conftest import client_for

@@ -7,9 +7,10 @@ from django.test import Client, override_settings
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
-from grids.coverage import coverage_report
 from grids.models import Grid, GridDuty, GridLevel, GridRole, Household, Visit
+from grids.scope import worked_grids
 from orgs.models import Organization
+from residents.coverage import coverage_report
 from residents.models import Resident
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_every_third_level_grid_has_a_head_and_one_worker_who_sees_only_their_gr
     assert workers.count() == 122
     assert GridRole.objects.filter(duty=GridDuty.GRID_HEAD).count() == 122
     for user in workers.order_by("?")[:5]:
-        (grid,) = user.worked_grids()
+        (grid,) = worked_grids(user)
         visible = Resident.objects.visible_to(user)
         assert visible.exists()
         assert set(visible.values_list("household__building__grid", flat=True)) == {grid.pk}

@@ -1,9 +1,9 @@
 """`manage.py seed_demo`: build the demo city (Ningguo) so a fresh checkout has something to look at.
 
-Each app contributes a builder, `<app>.demo.build(ctx)`, run in the order of DEMO_BUILDERS; an app that adds demo
-data appends its builder here. Builders are idempotent (each checks its own marker and skips), deterministic (each
-has a random stream seeded from the run's seed and its own name), and share what they made through `ctx.shared`.
-The run is one transaction: a failure leaves the database as it was.
+Each app contributes builders, registered in its AppConfig.ready() into `core.demo.demo_builders` with the names of
+the builders it reads from (`after`); core knows none of them. Builders are idempotent (each checks its own marker
+and skips), deterministic (each has a random stream seeded from the run's seed and its own name), and share what
+they made through `ctx.shared`. The run is one transaction: a failure leaves the database as it was.
 """
 
 from django.conf import settings
@@ -11,18 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from core.demo import DEMO_SEED, DemoContext, DemoDataError, Progress
-
-# In dependency order: later builders read what earlier ones put into ctx.shared.
-DEMO_BUILDERS = [
-    "orgs.demo.build",
-    "accounts.demo.build",
-    "grids.demo.build",
-    "residents.demo.build",
-    "grids.demo.build_visits",
-    "cobuilding.demo.build",
-    "services.demo.build",
-]
+from core.demo import DEMO_SEED, DemoContext, DemoDataError, Progress, demo_builders
 
 
 class Command(BaseCommand):
@@ -46,8 +35,8 @@ class Command(BaseCommand):
         ctx = DemoContext(seed=seed, scale=scale, members=members, say=Progress(self.stdout.write))
         try:
             with transaction.atomic():
-                for path in DEMO_BUILDERS:
-                    import_string(path)(ctx.for_builder(path))
+                for builder in demo_builders.ordered():
+                    import_string(builder.value)(ctx.for_builder(builder.key))
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         ctx.say("done")

@@ -1,8 +1,12 @@
-"""Grid worker pages (mobile-first), mounted at /grid/."""
+"""Grid worker pages (mobile-first), mounted at /grid/: grids, buildings, households, visits and residents.
+
+They live in residents, not grids, because nearly every one shows residents (coverage, household facts, the
+resident pages); grids sits below residents and never imports it (tests/test_layers.py).
+"""
 
 from django.urls import path
 
-from grids import views
+from residents import views
 
 app_name = "grid"
 urlpatterns = [

@@ -1,6 +1,6 @@
 """Grid worker pages (mobile-first, server-rendered): my grid and its gaps, buildings → households → residents."""
 
-from grids.views.grids import (
+from residents.views.grids import (
     BuildingDetailView,
     GridDetailView,
     GridListView,
@@ -9,7 +9,7 @@ from grids.views.grids import (
     HouseholdUpdateView,
     VisitCreateView,
 )
-from grids.views.residents import (
+from residents.views.residents import (
     ResidentCreateView,
     ResidentDetailView,
     ResidentPIIView,

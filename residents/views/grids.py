@@ -11,9 +11,9 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from core.pages import ScopedObjectMixin, ScopedWriteMixin, get_scoped_or_404, paginate, safe_next_url
 from core.scoping import CHANGE
-from grids.coverage import coverage_gaps, coverage_report
 from grids.forms import HouseholdForm, VisitForm
 from grids.models import Building, Grid, Household, Visit
+from residents.coverage import coverage_gaps, coverage_report
 from residents.models import Resident
 
 

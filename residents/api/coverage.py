@@ -8,9 +8,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grids.coverage import CoverageReport, coverage_breakdown
 from grids.models import Grid
 from orgs.models import Organization
+from residents.coverage import CoverageReport, coverage_breakdown
 
 _NODE_ID_ERRORS = {"invalid": _("请填写有效的编号（正整数）。"), "min_value": _("请填写有效的编号（正整数）。")}
 
