@@ -58,6 +58,7 @@ class DisputeCaseSerializer(ScopedModelSerializer):
             "concluded_at", "agreement_text", "referred_to", "failure_reason",
             "follow_up_on", "follow_up_visit", "follow_up_notes",
         ]  # fmt: skip
+        extra_kwargs = {"community": {"required": False}}  # taken from the grid when one is named
         read_only_fields = [
             "reference", "status", "opened_by", "opened_at", "concluded_at", "agreement_text", "referred_to",
             "failure_reason", "follow_up_on", "follow_up_visit", "follow_up_notes",
