@@ -102,6 +102,10 @@ class PartyForm(forms.ModelForm):
             self.add_error("name", _("请选择居民，或填写当事人姓名。"))
         return cleaned
 
+    def _post_clean(self):
+        if self.is_filled():  # a blank row is no party: the model's rules (a name or a resident) do not apply to it
+            super()._post_clean()
+
     def is_filled(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) for name in ("resident", "name", "phone"))
