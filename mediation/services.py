@@ -81,7 +81,8 @@ def case_open(*, case: DisputeCase, parties: Sequence[PartyDetails], by) -> Disp
     if len(parties) < MIN_PARTIES:
         raise ValidationError({"parties": ValidationError(_("调解至少需要两方当事人。"), code="too_few_parties")})
     case.status, case.opened_by, case.concluded_at = CaseStatus.OPEN, by, None
-    case.opened_at = case.opened_at or timezone.now()
+    # To the minute, as the pages' date-time inputs read: a session entered "now" is never before the opening.
+    case.opened_at = (case.opened_at or timezone.now()).replace(second=0, microsecond=0)
     case.full_clean(exclude=["reference"])
     case.save()
     case.assign_reference()

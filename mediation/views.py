@@ -258,4 +258,5 @@ class AgreementPrintView(ScopedObjectMixin, DetailView):
         return queryset.with_related().filter(status=CaseStatus.AGREED)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(parties=case_parties(self.object), **kwargs)
+        parties = list(case_parties(self.object))
+        return super().get_context_data(parties=parties, copies=len(parties) + 1, **kwargs)

@@ -22,6 +22,7 @@ DEMO_BUILDERS = [
     "grids.demo.build_visits",
     "cobuilding.demo.build",
     "services.demo.build",
+    "mediation.demo.build",
 ]
 
 
