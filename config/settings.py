@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "volunteers",
     "notifications",
     "cobuilding",
+    "mediation",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from core.filtersets import ScopedFilterSet
 from tests.accounts import test_users_api as accounts
 from tests.cobuilding import test_api as cobuilding
 from tests.grids import test_api as grids
+from tests.mediation import test_api as mediation
 from tests.orgs import test_api_scoping as orgs
 from tests.residents import test_api as residents
 from tests.services import test_scoped_api as services
@@ -27,6 +28,7 @@ BATTERY = [
     cobuilding.MEMBER_REPORTS, cobuilding.MEETINGS, cobuilding.MEETING_ITEMS, cobuilding.WHISTLES, cobuilding.NEEDS,
     cobuilding.RESOURCES, cobuilding.EVALUATIONS, cobuilding.RATINGS,
     *services.SERVICES_APIS,
+    mediation.MEDIATION_CASES,
 ]  # fmt: skip
 
 VIEWSETS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]

@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "cobuilding": {"core", "orgs", "accounts", "notifications"},
     "services": {"core", "orgs", "accounts", "notifications", "grids", "residents", "cobuilding"},
     "volunteers": {"core", "orgs", "accounts"},
+    "mediation": {"core", "orgs", "accounts", "notifications", "grids", "residents", "services"},
 }
 OUR_APPS = set(ALLOWED)
 ALLOWED["config"] = set(OUR_APPS)  # settings, root URLs and the API router assemble every app

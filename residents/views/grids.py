@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from core.pages import ScopedObjectMixin, ScopedWriteMixin, get_scoped_or_404, paginate, safe_next_url
-from core.scoping import CHANGE
+from core.scoping import CHANGE, scope_prefetches
 from grids.forms import HouseholdForm, VisitForm
 from grids.models import Building, Grid, Household, Visit
 from residents.coverage import coverage_gaps, coverage_report
@@ -103,6 +103,7 @@ class HouseholdDetailView(ScopedObjectMixin, DetailView):
         user = self.request.user
         residents = Resident.objects.visible_to(user).filter(household=self.object).prefetch_related("tags")
         visits = Visit.objects.visible_to(user).filter(household=self.object).select_related("visitor", "ticket")
+        visits = scope_prefetches(visits.prefetch_related("mediation_cases"), user)  # the "调解" links, scoped
         return super().get_context_data(residents=residents, visits=visits[:10], **kwargs)
 
 
