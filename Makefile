@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint check messages clean
+.PHONY: run test install migrate seed serve lint typecheck check messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Lenient over the whole project, strict on core and every services/selectors module (see [tool.mypy] in pyproject).
+typecheck: install
+	$(PY) -m mypy
 
 messages: install
 	$(PY) manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=staticfiles

@@ -1,17 +1,27 @@
 """Who is responsible where: used to address notifications (reminders now, ticket escalations later)."""
 
-from django.db.models import Q
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from core.scoping import ancestors_q
 
+if TYPE_CHECKING:
+    from cobuilding.models import ResidentUnit
+    from orgs.models import Organization
 
-def staff_responsible_for(organization, *, roles=(Role.STAFF,)):
+
+def staff_responsible_for(organization: Organization, *, roles: Iterable[str] = (Role.STAFF,)) -> QuerySet[User]:
     """Active users of `roles` whose scope covers `organization` (their scope is it or one of its ancestors)."""
-    return User.objects.filter(ancestors_q("scope", organization), is_active=True, role__in=roles)
+    staff: QuerySet[User] = User.objects.filter(ancestors_q("scope", organization), is_active=True, role__in=roles)
+    return staff
 
 
-def staff_responsible_for_each(organizations) -> dict[int, list[User]]:
+def staff_responsible_for_each(organizations: Iterable[Organization]) -> dict[int, list[User]]:
     """staff_responsible_for() for many organizations at once (one query): {organization id: [users]}."""
     organizations = list(organizations)
     if not organizations:
@@ -26,6 +36,7 @@ def staff_responsible_for_each(organizations) -> dict[int, list[User]]:
     }
 
 
-def liaisons_of(units):
+def liaisons_of(units: Iterable[ResidentUnit]) -> QuerySet[User]:
     """Active liaison users of the given resident units."""
-    return User.objects.filter(is_active=True, role=Role.UNIT_LIAISON, unit__in=units)
+    liaisons: QuerySet[User] = User.objects.filter(is_active=True, role=Role.UNIT_LIAISON, unit__in=units)
+    return liaisons

@@ -1,5 +1,7 @@
 """Account writes: who may grant which scope and role."""
 
+from typing import Any
+
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,12 +24,12 @@ def _check_grant(*, role: str, scope: Organization | None, by: User) -> None:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str, role: str, scope: Organization | None, by: User, **extra) -> User:
+def user_create(*, username: str, password: str, role: str, scope: Organization | None, by: User, **extra: Any) -> User:
     _check_grant(role=role, scope=scope, by=by)
     user = User(username=username, role=role, scope=scope, **extra)
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    user.save()  # type: ignore[no-untyped-call]  # User.save is untyped until accounts.models is
     return user
 
 
@@ -60,7 +62,7 @@ def log_password_change(*, user: User, by: User) -> None:
 
 
 @transaction.atomic
-def user_update(*, user: User, by: User, password: str | None = None, **changes) -> User:
+def user_update(*, user: User, by: User, password: str | None = None, **changes: Any) -> User:
     role = changes.get("role", user.role)
     scope = changes.get("scope", user.scope)
     _check_grant(role=role, scope=scope, by=by)
@@ -68,7 +70,7 @@ def user_update(*, user: User, by: User, password: str | None = None, **changes)
         setattr(user, name, value)
     if password:
         _set_password(user=user, password=password, by=by)
-    user.save()
+    user.save()  # type: ignore[no-untyped-call]  # User.save is untyped until accounts.models is
     return user
 
 

@@ -10,6 +10,7 @@ an address, means the request did not come through our proxies as configured: RE
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 def _valid(address: str) -> str | None:
@@ -19,7 +20,7 @@ def _valid(address: str) -> str | None:
         return None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     remote = request.META.get("REMOTE_ADDR") or None
     hops = settings.TRUSTED_PROXY_COUNT
     if hops <= 0:

@@ -10,10 +10,12 @@ elsewhere.
 """
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from core.errors import error_response
@@ -26,7 +28,7 @@ def is_outage(exc: BaseException | None) -> bool:
     return isinstance(exc, OUTAGE_ERRORS)
 
 
-def outage_response(request) -> HttpResponse:
+def outage_response(request: HttpRequest) -> HttpResponse:
     # The same three shapes as every other error (core.errors); the page is rendered without the request, so no
     # context processor touches the database that is down.
     response = error_response(request, 503, _("数据库暂时不可用，请稍后重试。"))
@@ -35,10 +37,10 @@ def outage_response(request) -> HttpResponse:
     return response
 
 
-def _mark_outage(sender, request=None, **kwargs) -> None:
+def _mark_outage(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     """An unhandled exception anywhere in the stack: remember whether it was the database, for the middleware."""
     if request is not None and is_outage(sys.exc_info()[1]):
-        request._database_outage = True
+        request._database_outage = True  # type: ignore[attr-defined]  # a flag for the middleware below
 
 
 got_request_exception.connect(_mark_outage, dispatch_uid="core.db_outage.mark")
@@ -47,16 +49,16 @@ got_request_exception.connect(_mark_outage, dispatch_uid="core.db_outage.mark")
 class DatabaseOutageMiddleware:
     """Placed near the top of MIDDLEWARE, so it also sees the 500 another middleware's failure became."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if getattr(request, "_database_outage", False) and response.status_code == 500:
             return outage_response(request)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_outage(exception):
             return outage_response(request)
         return None

@@ -32,23 +32,29 @@ def error_response(request: HttpRequest, status: int, message: str | None = None
     if path.startswith(API_PREFIX):
         return JsonResponse({"detail": message}, status=status)
     try:
-        body = loader.render_to_string(f"{status}.html", {"message": message}, request=None)
+        body: str = loader.render_to_string(f"{status}.html", {"message": message}, request=None)
     except TemplateDoesNotExist:
         body = message
     return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
 
 
-def bad_request(request, exception=None, template_name="400.html"):
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None, template_name: str = "400.html"
+) -> HttpResponse:
     return error_response(request, 400)
 
 
-def permission_denied(request, exception=None, template_name="403.html"):
+def permission_denied(
+    request: HttpRequest, exception: Exception | None = None, template_name: str = "403.html"
+) -> HttpResponse:
     return error_response(request, 403)
 
 
-def page_not_found(request, exception=None, template_name="404.html"):
+def page_not_found(
+    request: HttpRequest, exception: Exception | None = None, template_name: str = "404.html"
+) -> HttpResponse:
     return error_response(request, 404)
 
 
-def server_error(request, template_name="500.html"):
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     return error_response(request, 500)

@@ -6,7 +6,10 @@ tickets or phones of someone; marking "PII responses" one by one would be the li
 pages (login, wish wall, Open311 without a key) stay cacheable; static files are served before this middleware.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -15,7 +18,7 @@ def permissions_policy_header(policy: dict[str, list[str]]) -> str:
     return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
 
 
-def _carries_personal_information(request, response) -> bool:
+def _carries_personal_information(request: HttpRequest, response: HttpResponse) -> bool:
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     # DRF authenticates a token in the view, after this middleware's request phase: its request.user is set then.
@@ -24,11 +27,11 @@ def _carries_personal_information(request, response) -> bool:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.permissions_policy = permissions_policy_header(settings.PERMISSIONS_POLICY)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.permissions_policy)
         if _carries_personal_information(request, response):

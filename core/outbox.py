@@ -23,6 +23,7 @@ import datetime
 import importlib
 import logging
 import time
+from typing import Any
 
 from celery import Task, current_app
 from django.conf import settings
@@ -41,7 +42,7 @@ _broker_down_until = 0.0
 KEEP_SENT = datetime.timedelta(days=7)
 
 
-def enqueue(task: str | Task, *args, **kwargs) -> OutboxMessage | None:
+def enqueue(task: str | Task, *args: Any, **kwargs: Any) -> OutboxMessage | None:
     """Queue `task(*args, **kwargs)` to run once the caller's transaction commits; arguments must be JSON.
 
     Returns the outbox row, or None in embedded mode (where the task runs inline after commit).

@@ -11,6 +11,7 @@ no checksum, so they cannot be checked, and every living holder has had an 18-di
 import datetime
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -104,9 +105,11 @@ def validate_id_number(value: str) -> None:
     parse_id_number(value)
 
 
-def id_card_mismatch_errors(facts: IdCardFacts, *, gender: str | None, birth_date) -> dict[str, ValidationError]:
+def id_card_mismatch_errors(
+    facts: IdCardFacts, *, gender: str | None, birth_date: datetime.date | None
+) -> dict[str, ValidationError]:
     """Per-field errors where what was typed disagrees with what the ID number encodes."""
-    errors = {}
+    errors: dict[str, ValidationError] = {}
     if gender and gender != facts.gender:
         errors["gender"] = ValidationError(_("性别与身份证号不符。"), code="gender_mismatch")
     if birth_date and birth_date != facts.birth_date:
@@ -136,7 +139,7 @@ def validate_phone(value: str) -> None:
     normalize_phone(value)
 
 
-def clean_phone_field(instance, field: str, errors: dict) -> None:
+def clean_phone_field(instance: Any, field: str, errors: dict[str, ValidationError]) -> None:
     """For a model's clean(): normalise `field` in place, or record its error under the field's name."""
     value = getattr(instance, field)
     if not value:
@@ -147,7 +150,7 @@ def clean_phone_field(instance, field: str, errors: dict) -> None:
         errors[field] = exc
 
 
-def clean_id_card_fields(instance, errors: dict) -> None:
+def clean_id_card_fields(instance: Any, errors: dict[str, ValidationError]) -> None:
     """For a model's clean(): check `id_number`, fill gender and birth date from it, flag typed values that differ."""
     if not instance.id_number:
         return

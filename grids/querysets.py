@@ -5,7 +5,8 @@ from mptt.querysets import TreeQuerySet
 from core.scoping import ScopedQuerySet
 
 
-class GridQuerySet(ScopedQuerySet, TreeQuerySet):
+# The ignore: mypy's Django plugin gives each QuerySet base its own as_manager() type, and the two disagree.
+class GridQuerySet(ScopedQuerySet, TreeQuerySet):  # type: ignore[override]
     pass
 
 

@@ -1,18 +1,27 @@
 """In-app notifications: one mechanism every feature uses to tell a user something (and, optionally, email it)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user):
+    from accounts.models import User
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: User | AnonymousUser | None) -> NotificationQuerySet:
         """A user's own notifications: notifications are personal, not scoped by organization."""
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(recipient=user)
 
-    def unread(self):
+    def unread(self) -> NotificationQuerySet:
         return self.filter(is_read=False)
 
 

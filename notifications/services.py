@@ -1,7 +1,10 @@
 """notify(): the one way to tell users something. Idempotent by (recipient, dedup_key)."""
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,10 +13,20 @@ from django.utils import timezone
 from core import outbox
 from notifications.models import Notification
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+#: (dedup_key, title, link) or (dedup_key, title, link, body)
+Message = tuple[str, str, str] | tuple[str, str, str, str]
+
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipients: Iterable, kind: str, title: str, dedup_key: str, link: str = "", body: str = "") -> int:
+def notify(
+    *, recipients: Iterable[User | None], kind: str, title: str, dedup_key: str, link: str = "", body: str = ""
+) -> int:
     """Create one notification per recipient unless one with this dedup_key exists; email the new ones.
 
     Returns how many were created. Safe to call twice (and from two workers at once): the unique constraint and
@@ -22,24 +35,24 @@ def notify(*, recipients: Iterable, kind: str, title: str, dedup_key: str, link:
     return notify_each(recipients=recipients, kind=kind, messages=[(dedup_key, title, link, body)])
 
 
-def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple]) -> int:
+def notify_each(*, recipients: Iterable[User | None], kind: str, messages: Iterable[Message]) -> int:
     """notify() for many messages to the same recipients at once: each message is (dedup_key, title, link[, body]).
 
     One lookup and one insert for the whole batch (a sweep that escalates a thousand tickets to one street sends
     its staff a thousand notifications in two queries); idempotent per (recipient, dedup_key).
     """
     users = list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
-    messages = {key: (title, link, rest[0] if rest else "") for key, title, link, *rest in messages}
-    if not users or not messages:
+    texts = {key: (title, link, rest[0] if rest else "") for key, title, link, *rest in messages}
+    if not users or not texts:
         return 0
     existing = set(
-        Notification.objects.filter(recipient__in=users, dedup_key__in=list(messages)).values_list(
+        Notification.objects.filter(recipient__in=users, dedup_key__in=list(texts)).values_list(
             "recipient_id", "dedup_key"
         )
     )
     fresh = [
         Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link, dedup_key=key)
-        for key, (title, link, body) in messages.items()
+        for key, (title, link, body) in texts.items()
         for user in users
         if (user.pk, key) not in existing
     ]
@@ -47,7 +60,7 @@ def notify_each(*, recipients: Iterable, kind: str, messages: Iterable[tuple]) -
     if fresh and any(user.email for user in users):
         # Through the outbox: the email is queued with the notifications, so an outage delays it and loses none.
         user_ids = [user.pk for user in users]
-        outbox.enqueue("notifications.tasks.email_notifications", dedup_keys=list(messages), user_ids=user_ids)
+        outbox.enqueue("notifications.tasks.email_notifications", dedup_keys=list(texts), user_ids=user_ids)
     return len(fresh)
 
 
@@ -78,7 +91,7 @@ def _send_email(notes: list[Notification]) -> int:
     return len(notes)
 
 
-def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def mark_read(*, user: User | AnonymousUser, ids: Iterable[int] | None = None) -> int:
     queryset = Notification.objects.for_user(user).unread()
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))

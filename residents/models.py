@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,14 +110,14 @@ class Resident(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Stored, not computed per search: pinyin lookup must be an indexed prefix match on a city of a million.
         self.name_initials = initials_of(self.name)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, ValidationError] = {}
         clean_id_card_fields(self, errors)
         clean_phone_field(self, "phone", errors)
         if self.birth_date and self.birth_date > timezone.localdate():

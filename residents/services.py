@@ -1,6 +1,10 @@
 """Resident writes that touch more than one row: creating with history, moving between households."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from core.scoping import ensure_in_scope
 from grids.models import Household
-from residents.models import ResidenceHistory, Resident
+from residents.models import CareTag, ResidenceHistory, Resident
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @transaction.atomic
-def resident_create(*, by, tags=(), **fields) -> Resident:
+def resident_create(*, by: User, tags: Iterable[CareTag | int] = (), **fields: Any) -> Resident:
     resident = Resident(**fields)
     resident.full_clean()
     resident.save()
@@ -25,7 +32,7 @@ def resident_create(*, by, tags=(), **fields) -> Resident:
 
 
 @transaction.atomic
-def resident_move(*, resident: Resident, to: Household, by, on: datetime.date | None = None) -> Resident:
+def resident_move(*, resident: Resident, to: Household, by: User, on: datetime.date | None = None) -> Resident:
     """Move a resident to another household, closing the old residence record so their history is kept."""
     on = on or timezone.localdate()
     if to.pk == resident.household_id:
