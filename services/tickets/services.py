@@ -19,10 +19,8 @@ from core import outbox
 from core.scoping import ensure_in_scope
 from core.statemachine import Action
 from notifications.services import notify
-from orgs.models import Organization
 from services.models import (
     EscalationLimit,
-    HandlingLevel,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -31,6 +29,7 @@ from services.models import (
 )
 from services.tickets.actions import TICKETS
 from services.tickets.calendar import add_working_hours
+from services.tickets.routing import initial_handling
 
 
 def next_reference(*, day: datetime.date | None = None) -> str:
@@ -74,19 +73,13 @@ def _attach_photos(*, ticket: Ticket, event: TicketEvent | None, photos, by) -> 
         TicketPhoto.objects.create(ticket=ticket, event=event, image=photo, uploaded_by=by)
 
 
-def _initial_handling_org(*, community: Organization, grid) -> tuple[str, Organization]:
-    if grid is not None and grid.branch_id:
-        return HandlingLevel.GRID, grid.branch
-    return HandlingLevel.COMMUNITY, community
-
-
 @transaction.atomic
 def ticket_create(*, by, channel: str, service_item, community, description: str, photos=(), **fields) -> Ticket:
     """Register a ticket: reference, SLA deadlines on China's working calendar, first event, photos."""
     now = timezone.now()
     ticket = Ticket(channel=channel, service_item=service_item, community=community, description=description, **fields)
     ticket.full_clean(exclude=["reference", "handling_org", "rating_token"])
-    level, handling_org = _initial_handling_org(community=community, grid=ticket.grid)
+    level, handling_org = initial_handling(service_item=service_item, community=community, grid=ticket.grid)
     ticket.reference = next_reference()
     ticket.handling_org = handling_org
     ticket.created_by = by if getattr(by, "is_authenticated", False) else None
