@@ -222,3 +222,37 @@ def ticket_from_visit(*, visit, by, service_item, description: str = "") -> Tick
         description=description or visit.notes or _("走访发现需跟进事项"), grid=grid, building=household.building,
         household=household, reporter=household.head, source_visit=visit,
     )  # fmt: skip
+
+
+REPEAT_CALL = "repeat_call"  # the timeline event of a call added to a ticket already on file
+
+
+@transaction.atomic
+def ticket_add_call(*, ticket: Ticket, by, note: str = "", channel: str = "") -> TicketEvent:
+    """Another call about a matter already on file: appended to that ticket's timeline instead of a new ticket."""
+    if by.role == Role.OFFICIAL and not by.is_superuser:
+        raise PermissionDenied(_("区级领导账号只读。"))
+    ticket = _lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError(
+            _("工单当前为“%(status)s”，不能追加来电，请登记新工单。") % {"status": ticket.get_status_display()},
+            code="illegal_transition",
+        )
+    ensure_in_scope(ticket, by)
+    return record_event(ticket=ticket, kind=REPEAT_CALL, by=by, note=note.strip(), data={"channel": channel})
+
+
+@transaction.atomic
+def ticket_accept_and_dispatch(*, ticket: Ticket, by, note: str = "", **assignee) -> Ticket:
+    """受理并派单: the two rows of the ticket table in one transaction, two events as if taken one after the other;
+    if the dispatch is refused, the acceptance is undone with it."""
+    ticket = ticket_transition(ticket=ticket, action="accept", by=by, note=note)
+    return ticket_transition(ticket=ticket, action="dispatch", by=by, **assignee)
+
+
+@transaction.atomic
+def ticket_create_and_dispatch(*, by, assignee_user, photos=(), **fields) -> Ticket:
+    """The hotline files a call and hands it on at once (受理并派单 on the intake form): one transaction, three
+    events (reported, accepted, dispatched); a refused assignee files nothing."""
+    ticket = ticket_create(by=by, photos=photos, **fields)
+    return ticket_accept_and_dispatch(ticket=ticket, by=by, assignee_user=assignee_user)
