@@ -202,3 +202,41 @@ def test_dispatch_form_lists_the_suggested_grid_worker_first_with_grid_and_load(
     client.force_login(staff)
     page = client.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
     assert "建议：王网格（网格员） · 西津第一网格 · 在办 0 件" in page
+
+
+# --- API ---------------------------------------------------------------------------------------------------------
+
+
+def test_api_adds_a_call_to_a_ticket_and_refuses_a_closed_one(staff, resident, item):
+    from tests.scoped_api import client_as
+
+    first = _filed(resident, item)
+    url = f"/api/v1/tickets/{first.pk}/add-call/"
+    response = client_as(staff).post(url, {"note": "又打来了", "channel": "hotline"}, format="json")
+    assert response.status_code == 201 and response.json()["kind"] == "repeat_call"
+    Ticket.objects.filter(pk=first.pk).update(status=TicketStatus.CLOSED)
+    assert client_as(staff).post(url, {"note": "x"}, format="json").status_code == 409
+
+
+def test_api_accepts_and_dispatches_in_one_step_and_lists_candidates(staff, resident, item, grid):
+    from tests.scoped_api import client_as
+
+    worker = grid_worker_for(grid, first_name="王网格")
+    ticket = _filed(resident, item)
+    candidates = client_as(staff).get(f"/api/v1/tickets/{ticket.pk}/dispatch-candidates/").json()
+    assert candidates[0]["user"] == worker.pk and candidates[0]["suggested"] is True
+    assert candidates[0]["grids"][0]["name"] == "西津第一网格"
+    response = client_as(staff).post(
+        f"/api/v1/tickets/{ticket.pk}/accept-and-dispatch/", {"assignee_user": worker.pk}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == TicketStatus.DISPATCHED
+
+
+def test_api_candidates_and_add_call_are_404_outside_scope(resident, item):
+    from tests.scoped_api import client_as
+
+    ticket = _filed(resident, item)
+    other = OrganizationFactory(level=Level.COMMUNITY, parent=OrganizationFactory(level=Level.STREET))
+    outsider = UserFactory(role=Role.STAFF, scope=other)
+    assert client_as(outsider).get(f"/api/v1/tickets/{ticket.pk}/dispatch-candidates/").status_code == 404
+    assert client_as(outsider).post(f"/api/v1/tickets/{ticket.pk}/add-call/", {}, format="json").status_code == 404
