@@ -61,12 +61,12 @@ class TicketIntakeView(TicketFormView):
 
     def form_valid(self, form):
         form.suggest_assignees()
-        if self.dispatching and form.cleaned_data.get("assignee_user") is None:
-            form.add_error("assignee_user", _("受理并派单须选择承办人。"))
-            return self.form_invalid(form)
         duplicates = [] if self.request.POST.get("new_anyway") else list(self.duplicates_of(form))
         if duplicates:
             return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
+        if self.dispatching and form.cleaned_data.get("assignee_user") is None:
+            form.add_error("assignee_user", _("受理并派单须选择承办人。"))
+            return self.form_invalid(form)
         return super().form_valid(form)
 
     def form_invalid(self, form):
