@@ -231,6 +231,8 @@ COVERAGE_CARE_VISIT_DAYS = env_int("COVERAGE_CARE_VISIT_DAYS", default=30)
 # which an unrated resolved ticket closes as "not rated".
 TICKET_REFERENCE_PREFIX = env_str("TICKET_REFERENCE_PREFIX", default="NG")
 TICKET_RATING_DAYS = env_int("TICKET_RATING_DAYS", default=7)
+# Intake warns of open tickets of the same resident/household, or the same item at the same building, this recent.
+TICKET_DUPLICATE_WINDOW_DAYS = env_int("TICKET_DUPLICATE_WINDOW_DAYS", default=7)
 # Largest ticket photo accepted (bytes); phone photos are 2–4 MB, anything larger is rarely a photo.
 TICKET_PHOTO_MAX_BYTES = env_int("TICKET_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 # --- Resident imports (helper "imports", issue 9) -------------------------------------------------------------

@@ -6,7 +6,7 @@ form an action's page shows is the action's row in services.tickets.actions. Cho
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -17,6 +17,7 @@ from orgs.rules import Level
 from residents.models import Resident
 from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket, TicketStatus
 from services.models.tickets import Card
+from services.tickets.selectors import Candidate, dispatch_candidates
 from services.validators import validate_ticket_photo
 
 MAX_PHOTOS = 6
@@ -99,9 +100,14 @@ class TicketIntakeForm(forms.Form):
     description = forms.CharField(label=_("诉求描述"), widget=forms.Textarea(attrs={"rows": 4}))
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial=Priority.NORMAL)
     photos = PhotosField()
+    assignee_user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("派给（受理并派单时选择）"), required=False
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["assignee_user"].queryset = dispatchable_people(user)
         self.fields["reporter"].queryset = Resident.objects.visible_to(user).select_related("household__building__grid")
         communities = Organization.objects.visible_to(user).filter(level=Level.COMMUNITY).order_by("code")
         self.fields["community"].queryset = communities
@@ -118,6 +124,26 @@ class TicketIntakeForm(forms.Form):
         if resident is None and not cleaned.get("community") and "community" not in self.errors:
             self.add_error("community", _("请选择所属社区。"))
         return cleaned
+
+    def suggest_assignees(self) -> None:
+        """Order and label the assignee choices for the place picked so far (the grid worker on duty first)."""
+        place = Ticket(community_id=self._picked_community_id(), grid=self._picked_grid())
+        offer_candidates(self.fields["assignee_user"], dispatch_candidates(ticket=place, fetched_by=self.user))
+
+    def _picked_resident(self):
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get("reporter")
+
+    def _picked_grid(self):
+        resident = self._picked_resident()
+        return resident.household.building.grid if resident is not None else None
+
+    def _picked_community_id(self):
+        grid = self._picked_grid()
+        if grid is not None:
+            return grid.community_id
+        community = getattr(self, "cleaned_data", {}).get("community")
+        return community.pk if community is not None else self.fields["community"].initial
 
     def ticket_fields(self) -> dict:
         """The keyword arguments for ticket_create; a picked resident fixes community, grid, building, household."""
@@ -228,9 +254,8 @@ class DispatchForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.visible_to(self.user).filter(is_active=True, role__in=(Role.GRID_WORKER, Role.STAFF))
-        self.fields["assignee_user"].queryset = people.order_by("role", "username")
-        self.fields["assignee_user"].label_from_instance = _person_label
+        self.fields["assignee_user"].queryset = dispatchable_people(self.user)
+        offer_candidates(self.fields["assignee_user"], dispatch_candidates(ticket=self.ticket, fetched_by=self.user))
         bound = CoBuildingAgreement.objects.filter(unit=OuterRef("pk"), community=self.ticket.community_id)
         units = ResidentUnit.objects.visible_to(self.user).filter(Exists(bound.filter(status=AgreementStatus.ACTIVE)))
         self.fields["assignee_unit"].queryset = units.order_by("name")
@@ -253,6 +278,29 @@ class DispatchForm(ActionForm):
 
 def _person_label(user: User) -> str:
     return f"{user.get_full_name() or user.username}（{user.get_role_display()}）"
+
+
+def dispatchable_people(user: User):
+    """Whom `user` may hand a ticket to: active staff and grid workers in their scope."""
+    people = User.objects.visible_to(user).filter(is_active=True, role__in=(Role.GRID_WORKER, Role.STAFF))
+    return people.order_by("role", "username")
+
+
+def candidate_label(candidate: Candidate) -> str:
+    grids = "、".join(grid.name for grid in candidate.grids) or "—"
+    text = _("%(person)s · %(grids)s · 在办 %(load)s 件") % {
+        "person": _person_label(candidate.user), "grids": grids, "load": candidate.open_load,
+    }  # fmt: skip
+    return _("建议：%(who)s") % {"who": text} if candidate.suggested else text
+
+
+def offer_candidates(field: forms.ModelChoiceField, candidates: list[Candidate]) -> None:
+    """The suggested people first, in the selector's order and with their grid and open load; everyone else after."""
+    labels = {c.user.pk: candidate_label(c) for c in candidates}
+    if labels:
+        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(labels)], default=Value(len(labels)))
+        field.queryset = field.queryset.order_by(rank, "role", "username")
+    field.label_from_instance = lambda user: labels.get(user.pk) or _person_label(user)
 
 
 class RatingForm(forms.Form):

@@ -170,3 +170,29 @@ class TicketEventSerializer(serializers.ModelSerializer):
         if event.actor is None:
             return ""
         return event.actor.get_full_name() or event.actor.username
+
+
+class TicketAddCallSerializer(ScopedInputSerializer):
+    """Another call about a ticket on file: what the caller said, and how they got in touch."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000, label=_("来电内容"))
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.HOTLINE, label=_("来源渠道"))
+
+
+class DispatchCandidateSerializer(serializers.Serializer):
+    """Someone a ticket may be dispatched to: why suggested (on duty for its grid, or community staff), their
+    current grids and how many open tickets they already hold."""
+
+    user = serializers.IntegerField(source="user.pk")
+    name = serializers.SerializerMethodField()
+    role = serializers.CharField(source="user.role")
+    reason = serializers.CharField()
+    suggested = serializers.BooleanField()
+    grids = serializers.SerializerMethodField()
+    open_load = serializers.IntegerField()
+
+    def get_name(self, candidate) -> str:
+        return candidate.user.get_full_name() or candidate.user.username
+
+    def get_grids(self, candidate) -> list[dict]:
+        return [{"id": grid.pk, "code": grid.code, "name": grid.name} for grid in candidate.grids]

@@ -19,7 +19,8 @@ from services.api import serializers as s
 from services.filtersets import PublishedListEntryFilterSet, ServiceItemFilterSet, TicketFilterSet
 from services.models import PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.tickets.actions import TICKETS
-from services.tickets.services import ticket_create, ticket_transition
+from services.tickets.selectors import dispatch_candidates
+from services.tickets.services import ticket_accept_and_dispatch, ticket_add_call, ticket_create, ticket_transition
 
 INTAKE_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER, Role.INTEGRATOR})
 HANDLER_ROLES = INTAKE_ROLES | {Role.UNIT_LIAISON}
@@ -126,6 +127,33 @@ class TicketViewSet(ScopedModelViewSet):
     def action_reopen(self, request, pk=None):
         """重启: with a reason."""
         return self._run_action("reopen")
+
+    @extend_schema(request=s.TicketAddCallSerializer, responses={201: s.TicketEventSerializer})
+    @action(detail=True, methods=["post"], url_path="add-call", url_name="add-call")
+    def add_call(self, request, pk=None):
+        """再次来电: the call goes on this ticket's timeline (a `repeat_call` event) instead of a new ticket."""
+        ticket = self.get_object()
+        data = self._input(s.TicketAddCallSerializer)
+        event = ticket_add_call(ticket=ticket, by=request.user, note=data["note"], channel=data["channel"])
+        context = self.get_serializer_context()
+        return Response(s.TicketEventSerializer(event, context=context).data, status=status.HTTP_201_CREATED)
+
+    @ticket_action_schema
+    @action(detail=True, methods=["post"], url_path="accept-and-dispatch", url_name="accept-and-dispatch")
+    def accept_and_dispatch(self, request, pk=None):
+        """受理并派单: the accept and dispatch rows in one transaction (two events); input as for dispatch."""
+        ticket = self.get_object()
+        data = self._input(s.TicketActionSerializer)
+        assignee = {key: data[key] for key in TICKETS["dispatch"].params if key in data}
+        ticket = ticket_accept_and_dispatch(ticket=ticket, by=request.user, note=data.get("note", ""), **assignee)
+        return self._answer(ticket)
+
+    @extend_schema(responses=s.DispatchCandidateSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="dispatch-candidates", url_name="dispatch-candidates")
+    def dispatch_candidates(self, request, pk=None):
+        """Whom to dispatch to: grid workers on duty for the ticket's grid first, then community staff; in scope."""
+        candidates = dispatch_candidates(ticket=self.get_object(), fetched_by=request.user)
+        return Response(s.DispatchCandidateSerializer(candidates, many=True).data)
 
     @extend_schema(responses=s.TicketEventSerializer(many=True))
     @action(detail=True, methods=["get"])

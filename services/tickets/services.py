@@ -19,10 +19,8 @@ from core import outbox
 from core.scoping import ensure_in_scope
 from core.statemachine import Action
 from notifications.services import notify
-from orgs.models import Organization
 from services.models import (
     EscalationLimit,
-    HandlingLevel,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -31,6 +29,7 @@ from services.models import (
 )
 from services.tickets.actions import TICKETS
 from services.tickets.calendar import add_working_hours
+from services.tickets.routing import initial_handling
 
 
 def next_reference(*, day: datetime.date | None = None) -> str:
@@ -74,19 +73,13 @@ def _attach_photos(*, ticket: Ticket, event: TicketEvent | None, photos, by) -> 
         TicketPhoto.objects.create(ticket=ticket, event=event, image=photo, uploaded_by=by)
 
 
-def _initial_handling_org(*, community: Organization, grid) -> tuple[str, Organization]:
-    if grid is not None and grid.branch_id:
-        return HandlingLevel.GRID, grid.branch
-    return HandlingLevel.COMMUNITY, community
-
-
 @transaction.atomic
 def ticket_create(*, by, channel: str, service_item, community, description: str, photos=(), **fields) -> Ticket:
     """Register a ticket: reference, SLA deadlines on China's working calendar, first event, photos."""
     now = timezone.now()
     ticket = Ticket(channel=channel, service_item=service_item, community=community, description=description, **fields)
     ticket.full_clean(exclude=["reference", "handling_org", "rating_token"])
-    level, handling_org = _initial_handling_org(community=community, grid=ticket.grid)
+    level, handling_org = initial_handling(service_item=service_item, community=community, grid=ticket.grid)
     ticket.reference = next_reference()
     ticket.handling_org = handling_org
     ticket.created_by = by if getattr(by, "is_authenticated", False) else None
@@ -229,3 +222,37 @@ def ticket_from_visit(*, visit, by, service_item, description: str = "") -> Tick
         description=description or visit.notes or _("走访发现需跟进事项"), grid=grid, building=household.building,
         household=household, reporter=household.head, source_visit=visit,
     )  # fmt: skip
+
+
+REPEAT_CALL = "repeat_call"  # the timeline event of a call added to a ticket already on file
+
+
+@transaction.atomic
+def ticket_add_call(*, ticket: Ticket, by, note: str = "", channel: str = "") -> TicketEvent:
+    """Another call about a matter already on file: appended to that ticket's timeline instead of a new ticket."""
+    if by.role == Role.OFFICIAL and not by.is_superuser:
+        raise PermissionDenied(_("区级领导账号只读。"))
+    ticket = _lock(ticket)
+    if not ticket.is_open:
+        raise ValidationError(
+            _("工单当前为“%(status)s”，不能追加来电，请登记新工单。") % {"status": ticket.get_status_display()},
+            code="illegal_transition",
+        )
+    ensure_in_scope(ticket, by)
+    return record_event(ticket=ticket, kind=REPEAT_CALL, by=by, note=note.strip(), data={"channel": channel})
+
+
+@transaction.atomic
+def ticket_accept_and_dispatch(*, ticket: Ticket, by, note: str = "", **assignee) -> Ticket:
+    """受理并派单: the two rows of the ticket table in one transaction, two events as if taken one after the other;
+    if the dispatch is refused, the acceptance is undone with it."""
+    ticket = ticket_transition(ticket=ticket, action="accept", by=by, note=note)
+    return ticket_transition(ticket=ticket, action="dispatch", by=by, **assignee)
+
+
+@transaction.atomic
+def ticket_create_and_dispatch(*, by, assignee_user, photos=(), **fields) -> Ticket:
+    """The hotline files a call and hands it on at once (受理并派单 on the intake form): one transaction, three
+    events (reported, accepted, dispatched); a refused assignee files nothing."""
+    ticket = ticket_create(by=by, photos=photos, **fields)
+    return ticket_accept_and_dispatch(ticket=ticket, by=by, assignee_user=assignee_user)

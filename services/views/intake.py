@@ -15,7 +15,8 @@ from grids.models import Visit
 from residents.models import Resident
 from services.forms import GridReportForm, TicketIntakeForm, VisitTicketForm, model_errors_to_form
 from services.models import Channel, Ticket
-from services.tickets.services import ticket_create, ticket_from_visit
+from services.tickets.selectors import possible_duplicates
+from services.tickets.services import ticket_add_call, ticket_create, ticket_create_and_dispatch, ticket_from_visit
 
 LOOKUP_LIMIT = 10
 
@@ -40,14 +41,71 @@ class TicketFormView(WriterRequiredMixin, FormView):
 
 
 class TicketIntakeView(TicketFormView):
-    """Hotline / one-window intake, fast enough for a call: search, pick, describe, save."""
+    """Hotline / one-window intake, fast enough for a call: search, pick, describe, save — or accept and dispatch
+    in one step (受理并派单). Before filing, open tickets of the same resident or household, or of the same item at
+    the same building, are shown: one tap adds the call to that ticket's timeline instead of filing it again."""
 
     form_class = TicketIntakeForm
     template_name = "services/ticket_intake.html"
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not form.is_bound:
+            form.suggest_assignees()
+        return form
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("add_call_to"):
+            return self.add_call(request.POST["add_call_to"])
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.suggest_assignees()
+        duplicates = [] if self.request.POST.get("new_anyway") else list(self.duplicates_of(form))
+        if duplicates:
+            return self.render_to_response(self.get_context_data(form=form, duplicates=duplicates))
+        if self.dispatching and form.cleaned_data.get("assignee_user") is None:
+            form.add_error("assignee_user", _("受理并派单须选择承办人。"))
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        if hasattr(form, "cleaned_data"):
+            form.suggest_assignees()
+        return super().form_invalid(form)
+
+    @property
+    def dispatching(self) -> bool:
+        return self.request.POST.get("do") == "dispatch"
+
+    def duplicates_of(self, form):
+        fields = form.ticket_fields()
+        return possible_duplicates(
+            fetched_by=self.request.user, service_item=fields["service_item"], resident=fields.get("reporter"),
+            household=fields.get("household"), building=fields.get("building"),
+        )  # fmt: skip
+
     def create_ticket(self, form):
         fields = form.ticket_fields()
-        return ticket_create(by=self.request.user, photos=form.cleaned_data["photos"], **fields)
+        photos = form.cleaned_data["photos"]
+        if self.dispatching:
+            assignee = form.cleaned_data["assignee_user"]
+            return ticket_create_and_dispatch(by=self.request.user, assignee_user=assignee, photos=photos, **fields)
+        return ticket_create(by=self.request.user, photos=photos, **fields)
+
+    def add_call(self, pk: str):
+        """ "这是同一件事": the call goes on the existing ticket's timeline, with what the caller said."""
+        if not pk.isdigit():
+            return redirect("tickets:new")
+        ticket = get_scoped_or_404(Ticket.objects.all(), self.request.user, CHANGE, pk=int(pk))
+        note, channel = self.request.POST.get("description", ""), self.request.POST.get("channel", "")[:20]
+        try:
+            ticket_add_call(ticket=ticket, by=self.request.user, note=note, channel=channel)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(self.request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(self.request, _("已将来电追加到工单 %(ref)s 的记录。") % {"ref": ticket.reference})
+        return redirect("tickets:detail", pk=ticket.pk)
 
 
 class ResidentLookupView(WriterRequiredMixin, ScopedObjectMixin, ListView):

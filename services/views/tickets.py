@@ -83,6 +83,8 @@ EVENT_LABELS = {
     "red_card": _lazy("红牌督办"),
     "flagged_for_district": _lazy("提请区级督办"),
     "order_provider": _lazy("点单派给服务方"),
+    "repeat_call": _lazy("群众再次来电"),
+    "proxy_errand": _lazy("代办记录"),
 }
 
 

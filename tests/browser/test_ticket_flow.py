@@ -145,3 +145,53 @@ def test_hotline_ticket_from_intake_to_rating(chromium, live_server, hotline_cas
     expect(page.locator("#ticket-status")).to_have_text("已关闭")
     page.screenshot(path=str(artifacts_dir / "ticket_closed.png"), full_page=True)
     desk.close()
+
+
+def _call_in(page, *, item_filter: str, description: str) -> None:
+    page.goto("/tickets/new/")
+    page.fill("#lookup-q", RESIDENT_PHONE[-4:])
+    page.locator("#lookup-results label", has_text="陈奶奶").locator("input[type=radio]").check()
+    page.fill("#item-filter", item_filter)
+    expect(page.locator("#id_service_item")).to_have_value(re.compile(r"\d+"))
+    page.fill("#id_description", description)
+
+
+def test_hotline_sees_the_duplicate_and_accepts_and_dispatches_in_one_step(
+    chromium, live_server, hotline_cast, artifacts_dir
+):
+    staff, worker = hotline_cast
+    desk = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", base_url=live_server.url)
+    desk.set_default_timeout(10_000)
+    page = desk.new_page()
+    _log_in(page, staff)
+
+    # The first call is filed once.
+    _call_in(page, item_filter="照明", description="3栋楼道灯不亮")
+    page.get_by_role("button", name="保存工单").click()
+    first = page.locator("#reference").inner_text()
+
+    # The same caller rings again about the same thing: the desk sees the ticket on file and adds the call to it.
+    _call_in(page, item_filter="照明", description="楼道灯还是不亮，第二次来电")
+    page.get_by_role("button", name="保存工单").click()
+    expect(page.locator("#duplicates")).to_contain_text(first)
+    page.screenshot(path=str(artifacts_dir / "ticket_intake_duplicate.png"), full_page=True)
+    page.get_by_role("button", name=f"这是同一件事：追加到 {first} 的记录").click()
+    expect(page.locator("#reference")).to_have_text(first)
+    expect(page.locator("#timeline [data-kind=repeat_call]")).to_contain_text("第二次来电")
+    assert Ticket.objects.count() == 1
+
+    # Another matter: accepted and dispatched in one step to the grid worker the form suggests.
+    _call_in(page, item_filter="低保", description="想咨询低保申请")
+    page.get_by_role("button", name="受理并派单").click()
+    expect(page.locator("#duplicates")).to_contain_text(first)  # the caller has a ticket open: the desk is told
+    suggestion = page.locator("#id_assignee_user option", has_text="建议：")
+    expect(suggestion).to_contain_text("王网格")
+    page.select_option("#id_assignee_user", value=suggestion.get_attribute("value"))
+    page.screenshot(path=str(artifacts_dir / "ticket_intake_suggestion.png"), full_page=True)
+    page.get_by_role("button", name="受理并派单").click()
+    expect(page.locator("#ticket-status")).to_have_text("已派单")
+    expect(page.locator("#ticket-assignee")).to_contain_text("王网格")
+    page.screenshot(path=str(artifacts_dir / "ticket_accepted_and_dispatched.png"), full_page=True)
+    second = Ticket.objects.get(reference=page.locator("#reference").inner_text())
+    assert (second.status, second.owner, second.assignee_user) == (TicketStatus.DISPATCHED, staff, worker)
+    desk.close()
