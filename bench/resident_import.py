@@ -127,6 +127,7 @@ def timed_job(content: bytes, user, expected: int) -> dict[str, float]:
 
     def now() -> tuple[float, float]:
         return time.perf_counter(), time.process_time()
+
     real_read_sheet, real_progress = tasks.read_sheet, tasks.Heartbeat.progress
 
     def read_sheet(content, *, filename=""):

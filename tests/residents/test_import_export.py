@@ -526,13 +526,14 @@ def bomb_xlsx(rows: int, *, dimension: str = "A1:P2") -> bytes:
 
 @pytest.fixture
 def no_parsing(monkeypatch):
-    """Fail the test if openpyxl is asked to parse: the caps must refuse the file before that."""
+    """Fail the test if openpyxl or calamine is asked to parse: the caps must refuse the file before that."""
     from residents import sheets
 
     def parse(*args, **kwargs):
         raise AssertionError("the file was parsed")
 
     monkeypatch.setattr(sheets.openpyxl, "load_workbook", parse)
+    monkeypatch.setattr(sheets.CalamineWorkbook, "from_filelike", parse)
 
 
 def test_a_zip_bomb_is_refused_by_its_compression_ratio_before_parsing(no_parsing):
