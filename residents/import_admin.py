@@ -47,7 +47,7 @@ class ResidentImportForm(forms.Form):
     def _check_sheet(upload) -> None:
         """Refuse at upload what the worker would refuse (caps, columns), before the file is stored or queued."""
         try:
-            header, _rows = read_sheet(upload.read(), filename=upload.name)
+            header, _rows = read_sheet(upload.read(), filename=upload.name, header_only=True)
             check_header(header)
         except SheetError as exc:
             raise forms.ValidationError(str(exc)) from None

@@ -12,11 +12,12 @@ reveals grids outside the user's scope.
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -439,12 +440,29 @@ def _create_residents(parsed, grids, buildings, households, report, progress) ->
 
 
 def _set_heads(residents: list[Resident], households: dict) -> None:
-    """A household without a head gets the first imported resident marked 户主."""
+    """A household without a head gets the first imported resident marked 户主, in a few UPDATE ... FROM VALUES.
+
+    bulk_update would build a CASE WHEN branch per household (39 % of a 100,000-row import went there); a join on a
+    VALUES list sets them all at the database's speed. SQLite has UPDATE ... FROM since 3.33 (Django 5.2 needs 3.31:
+    older versions take the bulk_update path).
+    """
     by_id = {household.pk: household for household in households.values()}
-    changed = []
+    heads: dict[int, int] = {}
     for resident in residents:
-        household = by_id[resident.household_id]
-        if resident.relation == Relation.HEAD and household.head_id is None:
-            household.head_id = resident.pk
-            changed.append(household)
-    Household.objects.bulk_update(changed, ["head"], batch_size=BATCH_SIZE)
+        if resident.relation == Relation.HEAD and by_id[resident.household_id].head_id is None:
+            heads.setdefault(resident.household_id, resident.pk)
+    for household_id, head_id in heads.items():
+        by_id[household_id].head_id = head_id
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
+        Household.objects.bulk_update([by_id[pk] for pk in heads], ["head"], batch_size=BATCH_SIZE)
+        return
+    pairs = list(heads.items())
+    per_statement = (connection.features.max_query_params or 20_000) // 2
+    table, key, head = (connection.ops.quote_name(name) for name in (Household._meta.db_table, "id", "head_id"))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(pairs, per_statement):
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {head} = v.column2 FROM (VALUES {values}) AS v WHERE {table}.{key} = v.column1",
+                [number for pair in chunk for number in pair],
+            )
