@@ -246,6 +246,10 @@ class Household(models.Model):
         unit = f"{self.unit}-" if self.unit else ""
         return f"{self.building} {unit}{self.room}"
 
+    def name_in_grid(self) -> str:
+        """The short name led by the grid's: two grids may each have a "1栋 1-402" (select building__grid)."""
+        return f"{self.building.grid.name} {self}"
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, ValidationError] = {}

@@ -255,7 +255,7 @@ def coverage_gaps(*, grid: Grid, today: datetime.date | None = None, limit: int 
     window = _Window(today or timezone.localdate())
     grids = subtree_grids(grid)
     current = Resident.objects.current()
-    households = Household.objects.filter(building__grid__in=grids).select_related("building")
+    households = Household.objects.filter(building__grid__in=grids).select_related("building__grid")
     care = Q(pk__in=current.filter(tags__needs_care_visits=True).values("household_id"))
     recent = Q(pk__in=Visit.objects.filter(visited_on__range=(window.since, window.today)).values("household_id"))
     return {
@@ -269,6 +269,6 @@ def coverage_gaps(*, grid: Grid, today: datetime.date | None = None, limit: int 
         "residents_missing_id_or_phone": list(
             current.filter(household__in=households)
             .filter(Q(id_number="") | Q(phone=""))
-            .select_related("household__building")[:limit]
+            .select_related("household__building__grid")[:limit]
         ),
     }

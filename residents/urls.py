@@ -22,4 +22,5 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.ResidentUpdateView.as_view(), name="resident-edit"),
     path("residents/<int:pk>/pii/", views.ResidentPIIView.as_view(), name="resident-pii"),
     path("search/", views.ResidentSearchView.as_view(), name="search"),
+    path("visits/due/", views.VisitsDueView.as_view(), name="visits-due"),
 ]

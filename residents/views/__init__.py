@@ -8,6 +8,7 @@ from residents.views.grids import (
     HouseholdDetailView,
     HouseholdUpdateView,
     VisitCreateView,
+    VisitsDueView,
 )
 from residents.views.residents import (
     ResidentCreateView,
@@ -30,4 +31,5 @@ __all__ = [
     "ResidentSearchView",
     "ResidentUpdateView",
     "VisitCreateView",
+    "VisitsDueView",
 ]

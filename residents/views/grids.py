@@ -1,6 +1,7 @@
 """My grid, its buildings and households, and the forms a grid worker fills in on the stairs."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -13,8 +14,9 @@ from core.pages import ScopedObjectMixin, ScopedWriteMixin, get_scoped_or_404, p
 from core.scoping import CHANGE, scope_prefetches
 from grids.forms import HouseholdForm, VisitForm
 from grids.models import Building, Grid, Household, Visit
-from residents.coverage import coverage_gaps, coverage_report
+from residents.coverage import coverage_breakdown, coverage_gaps
 from residents.models import Resident
+from residents.selectors import VISIT_RULES, label_households, visits_due
 
 
 def _current_residents_of_outer_household():
@@ -52,7 +54,11 @@ class GridListView(ScopedObjectMixin, ListView):
 
 
 class GridDetailView(ScopedObjectMixin, DetailView):
-    """My grid: the coverage figures, the gaps to act on, and the buildings."""
+    """My grid: the coverage figures, the gaps to act on, and what the grid holds.
+
+    A grid with sub-grids lists them with their own figures (one breakdown, a fixed number of queries however many
+    there are); a grid's own buildings are listed below, and a leaf grid shows only those.
+    """
 
     model = Grid
     template_name = "grids/grid_detail.html"
@@ -62,20 +68,41 @@ class GridDetailView(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         grid, user = self.object, self.request.user
+        report, children = coverage_breakdown(node=grid)
         buildings = (
             Building.objects.visible_to(user)
             .filter(grid=grid)
             .annotate(household_count=Count("households"))
             .order_by("name")
         )
+        gaps = coverage_gaps(grid=grid)
+        label_households(gaps["care_households_unvisited"])
+        label_households(gaps["households_without_residents"])
+        label_households(resident.household for resident in gaps["residents_missing_id_or_phone"])
         return super().get_context_data(
-            report=coverage_report(node=grid),
-            gaps=coverage_gaps(grid=grid),
+            report=report,
+            gaps=gaps,
             buildings=paginate(self.request, buildings),
-            children=Grid.objects.visible_to(user).filter(parent=grid).order_by("code"),
+            children=children,
             here=self.request.get_full_path(),
             **kwargs,
         )
+
+
+class VisitsDueView(LoginRequiredMixin, ListView):
+    """The households a visit rule says are due (关爱户 not visited in time), the longest waiting first."""
+
+    template_name = "grids/visits_due.html"
+    context_object_name = "households"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return visits_due(fetched_by=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        label_households(context["households"])
+        return context | {"rules": VISIT_RULES, "here": self.request.get_full_path()}
 
 
 class BuildingDetailView(ScopedObjectMixin, DetailView):

@@ -13,6 +13,7 @@ from core.scoping import CHANGE
 from grids.models import Household
 from residents.forms import ResidentForm
 from residents.models import Resident
+from residents.selectors import label_households
 from residents.services import resident_create
 
 SEARCH_LIMIT = 30
@@ -126,4 +127,6 @@ class ResidentSearchView(ScopedObjectMixin, ListView):
         return queryset.search(self.term, by=self.request.user).with_related().order_by("name", "pk")[:SEARCH_LIMIT]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(q=self.term, limit=SEARCH_LIMIT, **kwargs)
+        context = super().get_context_data(q=self.term, limit=SEARCH_LIMIT, **kwargs)
+        label_households(resident.household for resident in context["object_list"])
+        return context

@@ -93,7 +93,7 @@ def test_grid_worker_fills_the_gaps_of_their_grid_on_a_phone(phone_page, grid_wi
     expect(page.locator("#residents li")).to_have_count(2)
     expect(page.locator("#residents")).to_contain_text("139****7788")
 
-    page.get_by_role("link", name="我的网格").click()
+    page.locator("nav.tabs").get_by_role("link", name="我的网格").click()
     expect(page.locator("#gap-buildings")).to_have_count(0)
     expect(page.locator("#gap-households")).to_have_count(0)
     page.locator("#gap-care").get_by_role("link", name="记录走访").click()
@@ -126,3 +126,41 @@ def test_live_search_finds_a_resident_by_pinyin_initials(phone_page, grid_with_t
     page.locator("#q").press_sequentially("cnn", delay=50)
     expect(page.locator("#search-results")).to_contain_text("陈奶奶")
     expect(page.locator("#search-results")).not_to_contain_text("13912345678")
+
+
+def test_grid_worker_reaches_every_part_of_their_day_from_the_nav(phone_page, grid_with_two_gaps, artifacts_dir):
+    """Log in on a 360 px phone; my tasks, report and visits due are one tap away in the bottom tab bar."""
+    from tests.services.factories import TicketFactory
+
+    page = phone_page
+    grid, care_household, worker = grid_with_two_gaps
+    ticket = TicketFactory(grid=grid, assignee_user=worker, status="dispatched", description="3栋楼道灯不亮")
+    page.goto("/accounts/login/")
+    page.fill("#id_username", worker.username)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    tabs = page.locator("nav.tabs")
+    for label in ("我的网格", "我的待办", "上报", "搜索", "待走访", "通知"):
+        expect(tabs.get_by_role("link", name=label)).to_be_visible()
+    expect(page.locator("#open-task-count")).to_have_text("1")
+    _assert_fits_phone_width(page)
+    page.screenshot(path=str(artifacts_dir / "grid_worker_nav.png"), full_page=True)
+
+    tabs.get_by_role("link", name="我的待办").click()
+    expect(page.locator("main")).to_contain_text(ticket.reference)
+    _assert_fits_phone_width(page)
+    page.screenshot(path=str(artifacts_dir / "grid_worker_tasks.png"), full_page=True)
+
+    tabs.get_by_role("link", name="上报").click()
+    expect(page.locator("#id_grid")).to_have_value(str(grid.pk))
+    _assert_fits_phone_width(page)
+    page.screenshot(path=str(artifacts_dir / "grid_worker_report.png"), full_page=True)
+
+    tabs.get_by_role("link", name="待走访").click()
+    expect(page.locator("#visits-due")).to_contain_text("1栋 1-101")
+    _assert_fits_phone_width(page)
+    page.screenshot(path=str(artifacts_dir / "grid_worker_visits_due.png"), full_page=True)
+    page.locator(f"#due-{care_household.pk}").get_by_role("link", name="记录走访").click()
+    page.get_by_role("button", name="保存走访").click()
+    expect(page.locator("#none-due")).to_be_visible()
