@@ -6,3 +6,9 @@ class ServicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "services"
     verbose_name = _("服务")
+
+    def ready(self) -> None:
+        from core.public_pages import register_public_page
+
+        register_public_page(_("服务事项清单"), "catalogue", order=10, description=_("能办什么、要带什么、多久办好"))
+        register_public_page(_("微心愿墙"), "wish-wall", order=20, description=_("居民的小心愿，党员和单位来认领"))
