@@ -69,7 +69,7 @@ def test_resident_files_from_the_community_page_and_follows_it_to_the_rating(pho
     page.fill("#id_q", "路灯")
     page.get_by_role("button", name="搜索").click()
     expect(page.locator("#search-summary")).to_contain_text("路灯")
-    found = page.locator("section.guide")
+    found = page.locator("details.guide")
     assert found.count() >= 1
     assert "工作小时内办结" not in page.locator("body").inner_text()  # every demo limit is whole days
     page.screenshot(path=str(artifacts_dir / "public_catalogue_search.png"), full_page=True)
