@@ -268,6 +268,8 @@ RATE_LIMITS = {
     "rating_link": env_str("RATE_LIMIT_RATING_LINK", default="10/min"),
     "public_page": env_str("RATE_LIMIT_PUBLIC_PAGE", default="60/min"),
     "open311_write": env_str("RATE_LIMIT_OPEN311_WRITE", default="10/min"),
+    # A resident files a request or two; more from one address within the hour is a script (issue 11).
+    "public_request": env_str("RATE_LIMIT_PUBLIC_REQUEST", default="10/hour"),
 }
 
 # --- Language and time: Chinese first, English available --------------------------------------------------------

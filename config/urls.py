@@ -9,7 +9,14 @@ from accounts.forms import GuardedAdminAuthenticationForm, GuardedAuthentication
 from accounts.views import HomeView
 from core.ratelimit import rate_limit
 from services.community.wish_wall import WishWallView
-from services.views import CatalogueView, RatingView
+from services.views import (
+    CatalogueView,
+    CommunityDirectoryView,
+    CommunityHomeView,
+    PublicRequestView,
+    RatingView,
+    TicketFollowView,
+)
 
 # Login guard (helper "login", issue 9): both login pages use the guarded form, so a lockout is a form error.
 admin.site.login_form = GuardedAdminAuthenticationForm
@@ -30,6 +37,15 @@ urlpatterns = [
     path("r/<str:token>/", rate_limit("rating_link")(RatingView.as_view()), name="ticket-rate"),
     path("catalogue/<str:code>/", rate_limit("public_page")(CatalogueView.as_view()), name="catalogue"),
     path("wishes/wall/<str:code>/", rate_limit("public_page")(WishWallView.as_view()), name="wish-wall"),
+    # Issue 11: a community's public home, the resident's request form (filings limited apart) and follow link.
+    path("c/", rate_limit("public_page")(CommunityDirectoryView.as_view()), name="community-directory"),
+    path("c/<str:code>/", rate_limit("public_page")(CommunityHomeView.as_view()), name="community-home"),
+    path(
+        "c/<str:code>/request/",
+        rate_limit("public_page")(rate_limit("public_request", methods=("POST",))(PublicRequestView.as_view())),
+        name="community-request",
+    ),
+    path("t/<str:token>/", rate_limit("rating_link")(TicketFollowView.as_view()), name="ticket-follow"),
     path("api/v1/", include("config.api")),
     path("open311/", include("services.open311.urls")),  # issue 9 (open311 helper): discovery + v2/, all JSON
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

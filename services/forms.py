@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from cobuilding.models import AgreementStatus, CoBuildingAgreement, ResidentUnit
-from grids.models import Grid
+from core.validators import normalize_phone
+from grids.models import Building, Grid
 from orgs.models import Organization
 from orgs.rules import Level
 from residents.models import Resident
@@ -312,3 +313,72 @@ class RatingForm(forms.Form):
         error_messages={"required": _("请选择满意度。")},
     )  # fmt: skip
     comment = forms.CharField(label=_("意见和建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PublicRequestForm(forms.Form):
+    """A resident's request from the community's public page (channel web): who, which item, what and where.
+
+    An item that is not published for this community (another community's, a withdrawn one, a made-up id) gets the
+    same error as no item at all, so the form reveals nothing about other communities' catalogues.
+    """
+
+    reporter_name = forms.CharField(
+        label=_("您的姓名"), max_length=50, error_messages={"required": _("请填写您的姓名。")}
+    )
+    reporter_phone = forms.CharField(
+        label=_("联系电话"), max_length=20, error_messages={"required": _("请填写联系电话。")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("仅用于工作人员联系您，页面上不再完整显示。"),
+    )  # fmt: skip
+    service_item = forms.ModelChoiceField(
+        queryset=ServiceItem.objects.none(), label=_("服务事项"),
+        error_messages={"required": _("请选择服务事项。"), "invalid_choice": _("请选择服务事项。")},
+    )  # fmt: skip
+    description = forms.CharField(
+        label=_("您要反映什么"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请描述您的诉求。")},
+    )  # fmt: skip
+    address = forms.CharField(label=_("在哪里"), max_length=200, required=False, help_text=_("小区、门牌或具体位置。"))
+    building = forms.ModelChoiceField(
+        queryset=Building.objects.none(), label=_("楼栋（可选）"), required=False,
+        error_messages={"invalid_choice": _("请选择本社区的楼栋。")},
+    )  # fmt: skip
+
+    def __init__(self, *args, community: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        items = ServiceItem.objects.published_for(community).order_by("category", "code")
+        self.fields["service_item"].queryset = items
+        self.fields["service_item"].label_from_instance = lambda item: item.name
+        buildings = Building.objects.filter(grid__community=community).select_related("grid").order_by("name")
+        self.fields["building"].queryset = buildings
+        self.fields["building"].label_from_instance = lambda building: building.name
+
+    def clean_reporter_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["reporter_phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("address", "").strip() and not cleaned.get("building") and "building" not in self.errors:
+            self.add_error("address", _("请填写地点，或选择楼栋。"))
+        return cleaned
+
+    def ticket_fields(self) -> dict:
+        """The keyword arguments for ticket_create: channel web, in this community, at the building's grid if any."""
+        data = self.cleaned_data
+        building = data.get("building")
+        return {
+            "channel": Channel.WEB,
+            "community": self.community,
+            "service_item": data["service_item"],
+            "description": data["description"].strip(),
+            "address": data["address"].strip(),
+            "reporter_name": data["reporter_name"].strip(),
+            "reporter_phone": data["reporter_phone"],
+            "building": building,
+            "grid": building.grid if building else None,
+        }
+
+
+class CatalogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索事项"), max_length=50, required=False, strip=True)

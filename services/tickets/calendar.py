@@ -9,8 +9,28 @@ from functools import lru_cache
 
 import holidays
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 OFFICE_PERIODS = ((datetime.time(9, 0), datetime.time(12, 0)), (datetime.time(13, 30), datetime.time(17, 30)))
+
+
+def _hours(start: datetime.time, end: datetime.time) -> float:
+    return (
+        datetime.datetime.combine(datetime.date.min, end) - datetime.datetime.combine(datetime.date.min, start)
+    ).seconds / 3600
+
+
+WORKING_DAY_HOURS = sum(_hours(start, end) for start, end in OFFICE_PERIODS)  # 7
+
+
+def working_time_label(hours: int | float) -> str:
+    """A time limit as residents read it: "5 个工作日" when it is whole working days, else "4 个工作小时"."""
+    days, rest = divmod(hours, WORKING_DAY_HOURS)
+    if hours and not rest:
+        days = int(days)
+        return ngettext("%(n)s 个工作日", "%(n)s 个工作日", days) % {"n": days}
+    shown = int(hours) if float(hours).is_integer() else hours
+    return ngettext("%(n)s 个工作小时", "%(n)s 个工作小时", shown) % {"n": shown}
 
 
 @lru_cache(maxsize=16)

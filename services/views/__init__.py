@@ -2,7 +2,14 @@
 
 from services.views.files import TicketPhotoView, WishPhotoView
 from services.views.intake import GridReportView, ResidentLookupView, TicketIntakeView, VisitTicketView
-from services.views.public import CatalogueView, RatingView
+from services.views.public import (
+    CatalogueView,
+    CommunityDirectoryView,
+    CommunityHomeView,
+    PublicRequestView,
+    RatingView,
+    TicketFollowView,
+)
 from services.views.tickets import (
     AssignedTicketsView,
     TicketActionView,
@@ -13,11 +20,15 @@ from services.views.tickets import (
 __all__ = [
     "AssignedTicketsView",
     "CatalogueView",
+    "CommunityDirectoryView",
+    "CommunityHomeView",
     "GridReportView",
+    "PublicRequestView",
     "RatingView",
     "ResidentLookupView",
     "TicketActionView",
     "TicketDetailView",
+    "TicketFollowView",
     "TicketIntakeView",
     "TicketPhotoView",
     "TicketQueueView",
