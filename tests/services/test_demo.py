@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from services.demo import TICKETS_PER_SCALE
 from services.models import (
     Channel,
@@ -181,3 +181,12 @@ def test_every_reference_carries_the_local_day_the_ticket_was_filed(seeded):
 def test_every_escalation_follows_a_deadline_that_had_passed(seeded):
     assert TicketEvent.objects.filter(kind="escalated").exists()
     assert escalations_before_their_deadline() == []
+
+
+def test_the_printed_logins_include_intake_staff_and_name_the_officials_scope(seeded):
+    intake = User.objects.get(username="intake")
+    assert (intake.role, intake.scope.code) == (Role.STAFF, "NG-HLX")
+    lines = {line.split()[0]: line for line in seeded.splitlines() if line.split()}
+    assert "热线/窗口受理" in lines["intake"]
+    assert "宁国市委领导（只读）" in lines["official"] and "全域" in lines["official"]
+    assert "区级" not in lines["official"]
