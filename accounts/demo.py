@@ -28,6 +28,7 @@ class DemoLogin:
     display_name: str
     role: str | None  # None: the superuser
     scope: Callable[[dict[str, Any]], Organization | None]
+    duty: str = ""  # what this login does within its role, shown beside the role
 
 
 def _by_code(code: str) -> Callable[[dict[str, Any]], Organization]:
@@ -39,6 +40,8 @@ LOGINS = [
     DemoLogin("official", "市委组织部领导", Role.OFFICIAL, _by_code("NG")),
     DemoLogin("street_staff", "西津街道工作人员", Role.STAFF, _by_code("NG-XJ")),
     DemoLogin("staff", "津北社区工作人员", Role.STAFF, _by_code("NG-XJ-JB")),
+    # The hotline and one-window desk of the street's service centre: takes calls and visits, files the tickets.
+    DemoLogin("intake", "河沥溪街道便民服务中心受理员", Role.STAFF, _by_code("NG-HLX"), duty="热线/窗口受理"),
     DemoLogin("grid", "津北社区第一网格网格员", Role.GRID_WORKER, _by_code("NG-XJ-JB-G01")),
     DemoLogin("api", "河沥溪街道数据对接", Role.INTEGRATOR, _by_code("NG-HLX")),
 ]
@@ -95,6 +98,19 @@ def _login(login: DemoLogin, shared: dict[str, Any], *, by: User) -> tuple[User,
 
 
 def _row(user: User, created: bool) -> list[str]:
-    role = "超级管理员" if user.is_superuser else str(Role(user.role).label)
     scope = str(user.unit) if user.unit_id else (str(user.scope) if user.scope_id else "全部")
-    return [user.username, DEMO_PASSWORD, role, scope, "新建" if created else "已存在"]
+    if user.scope_id and user.scope.parent_id is None:
+        scope += "（全域）"
+    return [user.username, DEMO_PASSWORD, role_label(user), scope, "新建" if created else "已存在"]
+
+
+def role_label(user: User) -> str:
+    """The role as the table shows it: an official's is named after the node they oversee (the demo's root is a
+    county-level city committee, not a district), and a login with a duty says it."""
+    if user.is_superuser:
+        return "超级管理员"
+    label = str(Role(user.role).label)
+    if user.role == Role.OFFICIAL and user.scope_id:
+        label = f"{user.scope.name.removeprefix('中共')}领导（只读）"
+    duty = next((login.duty for login in LOGINS if login.username == user.username and login.duty), "")
+    return f"{label}·{duty}" if duty else label

@@ -11,6 +11,8 @@ from cobuilding.demo.helpers import DAY, DemoPlan
 from cobuilding.models import CallStatus, EvaluationRating, EvaluationRound, RaterKind, Whistle, WhistleCall
 from core.demo import DemoContext, bulk_create
 
+HOUR = datetime.timedelta(hours=1)
+
 WHISTLES = [
     ("JB", "津北菜市场雨污管网堵塞外溢", "雨后污水外溢，需住建、城管和物业联合处置。"),
     ("CD", "城东小区高空坠物隐患", "外墙瓷砖脱落，需应急、住建部门和物业排查。"),
@@ -64,6 +66,18 @@ def _call(ctx, whistle: Whistle, unit, blown: datetime.datetime, outcome: str, n
         call.response = "已协调处置，因涉及多部门，答复晚于期限。"
     else:
         call.status, call.overdue_at = CallStatus.OVERDUE, call.acknowledge_by + hour
+    return _as_of(ctx, call, blown, now)
+
+
+def _as_of(ctx, call: WhistleCall, blown: datetime.datetime, now) -> WhistleCall:
+    """The call as it stands now: a lapse or an answer the outcome would bring later has not happened yet (a recent
+    whistle's call is acknowledged and still running, or still waiting if even the acknowledgement lies ahead)."""
+    if all(moment is None or moment <= now for moment in (call.acknowledged_at, call.responded_at, call.overdue_at)):
+        return call
+    call.status, call.responded_at, call.overdue_at, call.response = CallStatus.ACKNOWLEDGED, None, None, ""
+    call.acknowledged_at = min(call.acknowledged_at or blown + ctx.rng.randint(1, 20) * HOUR, call.acknowledge_by)
+    if call.acknowledged_at > now:
+        call.status, call.acknowledged_at = CallStatus.PENDING, None
     return call
 
 

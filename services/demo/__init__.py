@@ -9,8 +9,8 @@ micro-wishes and the housekeeper project library.
 - Tickets at Qingshen's rate (seed 003: 20,000+ matters a year for 9 communities, i.e. about 2,200 per community): for
   the demo's 18 communities that would be 40,000 a year; to keep `seed_demo` fast the default is 3,000 tickets over
   the past year, and `--scale N` multiplies it. Old tickets are closed (most rated 3–5, some closed unrated), a few
-  rejected; the last fortnight holds every open state; a few are overdue now (the escalation sweep will pick them up)
-  and a few have already climbed to the community, the street, or the district's flag.
+  rejected; the last fortnight holds every open state; a few have been left open for weeks, and the real SLA sweep,
+  run over the year on a held clock, has carded and climbed them to the community, the street, or the city's flag.
 - A point-order menu per community (services of the community's Party organization, of in-service Party members
   and of resident units), with part of the year's tickets being orders of it.
 - 534 fulfilled micro-wishes (seed 001), most confirmed by the resident, and some open ones on the wall.
@@ -18,6 +18,7 @@ micro-wishes and the housekeeper project library.
   5 exemplary and 10 excellent among them.
 
 Dates are reckoned from the real now, as the grid visits are, because the SLA sweep runs against the real clock.
+History runs forward: each ticket's filing moment first, its reference's day, deadlines and events from it on.
 Tickets go in with bulk inserts: references are built here in the format ticket_create uses (PREFIX-YYYYMMDD-NNNN),
 continuing any day's existing count, and the TicketCounter rows are raised to each day's last number so tickets
 filed afterwards continue the sequence. The first catalogue item is the marker: when it exists the builder skips.

@@ -7,6 +7,7 @@ import contextlib
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from unittest import mock
 
 from accounts.models import Role, User
 from cobuilding.models import AgreementStatus, CoBuildingAgreement, MemberReport
@@ -31,6 +32,14 @@ def keeping_dates(*fields):
     finally:
         for f, flag in saved:
             f.auto_now_add = flag
+
+
+@contextlib.contextmanager
+def frozen_clock(moment: datetime.datetime):
+    """Hold django.utils.timezone.now() at `moment`, so the real services stamp their rows (auto_now_add and all)
+    with the demo's past instead of the clock's today."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 @dataclass

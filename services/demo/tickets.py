@@ -8,27 +8,31 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils import timezone
 
 from core.demo import DemoContext, bulk_create
 from core.validators import FEMALE, MALE
-from services.demo.helpers import DAY, HOUR, DemoPlan, keeping_dates
+from services.demo.helpers import DAY, DemoPlan, frozen_clock, keeping_dates
 from services.demo.ticket_lifecycle import walk_ticket
 from services.models import (
     Card,
     Channel,
-    HandlingLevel,
     ServiceCategory,
     Ticket,
     TicketCounter,
     TicketEvent,
     TicketStatus,
 )
+from services.models.tickets import OPEN_STATUSES
 from services.tickets.calendar import add_working_hours
+from services.tickets.escalation import escalate_overdue_tickets
+from services.tickets.services import _initial_handling_org, set_level_deadline
 
 TICKETS_PER_SCALE = 3000
-OVERDUE_TICKETS = 12
-ESCALATED_TICKETS = 10
+STUCK_TICKETS = 10  # per scale: left open for weeks, so the sweep has climbed them up the tree
+STUCK_AGE = (10, 30)  # days
+SWEEP_EVERY = datetime.timedelta(minutes=5)  # the beat schedule's cadence for the SLA sweep
 DEFAULT_ESCALATION_HOURS = {"grid": 8, "community": 16, "street": 24, "district": 40}
 DESCRIPTIONS = {
     ServiceCategory.ENVIRONMENT: [
@@ -79,9 +83,10 @@ def build_tickets(ctx: DemoContext, plan: DemoPlan) -> None:
     total = TICKETS_PER_SCALE * ctx.scale
     departments = ["宁国市城市管理局", "宁国市住房和城乡建设局", "宁国市民政局", "宁国市人力资源和社会保障局"]
     moments = sorted(plan.now - datetime.timedelta(seconds=rng.randint(3600, 365 * 86400)) for _ in range(total))
+    weeks_old = [m for m in moments if STUCK_AGE[0] * DAY < plan.now - m < STUCK_AGE[1] * DAY]
+    stuck = set(rng.sample(weeks_old, min(len(weeks_old), STUCK_TICKETS * ctx.scale)))
     for moment in moments:
-        _ticket(ctx, plan, batch, moment, departments)
-    _overdue_and_escalated(ctx, plan, batch)
+        _ticket(ctx, plan, batch, moment, departments, stuck=moment in stuck)
     with keeping_dates(Ticket._meta.get_field("created_at"), TicketEvent._meta.get_field("created_at")):
         bulk_create(Ticket, batch.tickets, batch_size=1000)
         events = []
@@ -94,6 +99,7 @@ def build_tickets(ctx: DemoContext, plan: DemoPlan) -> None:
         counter, _created = TicketCounter.objects.get_or_create(day=day)
         if counter.last < last:
             TicketCounter.objects.filter(day=day).update(last=last)
+    _sweep_forward(ctx, plan)
     mix = defaultdict(int)
     for ticket in batch.tickets:
         mix[ticket.status] += 1
@@ -103,7 +109,7 @@ def build_tickets(ctx: DemoContext, plan: DemoPlan) -> None:
             f"{rated} rated")  # fmt: skip
 
 
-def _ticket(ctx, plan: DemoPlan, batch: _Batch, created: datetime.datetime, departments) -> Ticket:
+def _ticket(ctx, plan: DemoPlan, batch: _Batch, created: datetime.datetime, departments, *, stuck: bool) -> Ticket:
     rng = ctx.rng
     community = rng.choice(plan.communities)
     channel = rng.choices([c for c, _w in CHANNEL_WEIGHTS], [w for _c, w in CHANNEL_WEIGHTS])[0]
@@ -120,8 +126,8 @@ def _ticket(ctx, plan: DemoPlan, batch: _Batch, created: datetime.datetime, depa
         reference=_reference(batch, created), channel=channel, service_item=item, menu_item=menu_item,
         community=community, grid=grid, created_at=created, rating_token=f"{rng.getrandbits(256):064x}",
         description=menu_item.title if menu_item else rng.choice(DESCRIPTIONS.get(item.category, [item.name])),
-        handling_level=HandlingLevel.COMMUNITY, handling_org=community,
     )  # fmt: skip
+    level, ticket.handling_org = _initial_handling_org(community=community, grid=grid)
     residents = plan.residents_by_grid[grid.pk] if grid else []
     if channel not in (Channel.GRID_REPORT, Channel.VISIT_FOLLOW_UP):
         if residents and rng.random() < 0.7:
@@ -133,48 +139,41 @@ def _ticket(ctx, plan: DemoPlan, batch: _Batch, created: datetime.datetime, depa
     ticket.created_by = worker if channel in (Channel.GRID_REPORT, Channel.VISIT_FOLLOW_UP) and worker else staff
     ticket.response_due_at = add_working_hours(created, item.response_hours)
     ticket.resolution_due_at = add_working_hours(created, item.resolution_hours)
-    ticket.level_started_at, ticket.level_due_at = created, ticket.resolution_due_at
-    ticket.warn_at = created + (ticket.resolution_due_at - created) * 3 / 4
+    set_level_deadline(ticket, level=level, start=created, due=ticket.resolution_due_at)
     events = [TicketEvent(kind="reported", to_status=TicketStatus.REPORTED, actor=ticket.created_by,
                           created_at=created)]  # fmt: skip
     age = plan.now - created
     status = _status_for(rng, age)
     if age < 7 * DAY and status in OPEN and ticket.resolution_due_at < plan.now:
-        status = TicketStatus.RESOLVED  # recent work is on time; the late ones are chosen deliberately below
+        status = TicketStatus.RESOLVED  # recent work is on time; the late ones are the stuck ones
+    if stuck:
+        status = rng.choice([TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS])
     walk_ticket(ctx, plan, ticket, events, status, staff, worker, menu_item, departments)
     batch.tickets.append(ticket)
     batch.events.append(events)
     return ticket
 
 
-def _overdue_and_escalated(ctx: DemoContext, plan: DemoPlan, batch: _Batch) -> None:
-    """Open tickets past their deadline now (the sweep's next run escalates them), and some already escalated."""
-    rng, now = ctx.rng, plan.now
-    open_late = [t for t in batch.tickets if t.status in (TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS)]
-    rng.shuffle(open_late)
-    chosen = open_late[: (OVERDUE_TICKETS + ESCALATED_TICKETS) * ctx.scale]
-    streets = {s.pk: s for s in ctx.shared["streets"]}
-    escalated = chosen[OVERDUE_TICKETS * ctx.scale :]
-    for ticket in chosen[: OVERDUE_TICKETS * ctx.scale]:
-        ticket.level_due_at = ticket.resolution_due_at = min(ticket.resolution_due_at, now - rng.randint(1, 48) * HOUR)
-        ticket.warn_at = ticket.level_due_at - 8 * HOUR
-        ticket.card = Card.YELLOW
-    for index, ticket in enumerate(escalated):
-        events = batch.events[batch.tickets.index(ticket)]
-        ticket.resolution_due_at = min(ticket.resolution_due_at, now - rng.randint(24, 96) * HOUR)
-        ladder = [(HandlingLevel.STREET, streets[ticket.community.parent_id])]
-        if index < 2:  # two have climbed to the top and stay flagged for the district
-            ladder.append((HandlingLevel.DISTRICT, ctx.shared["city"]))
-        moment = ticket.resolution_due_at
-        for level, org in ladder:
-            events.append(TicketEvent(kind="escalated", created_at=moment, note=f"逾期未办结，升级至{org.name}",
-                                      data={"from_level": ticket.handling_level, "to_level": level,
-                                            "handling_org": org.pk}))  # fmt: skip
-            ticket.handling_level, ticket.handling_org = level, org
-            ticket.escalation_count += 1
-            moment += 16 * HOUR
-        ticket.level_started_at = ticket.resolution_due_at
-        ticket.level_due_at = add_working_hours(now, DEFAULT_ESCALATION_HOURS[ticket.handling_level])
-        ticket.warn_at = now
-        ticket.card = Card.RED
-        ticket.flagged_for_district = ticket.handling_level == HandlingLevel.DISTRICT
+def _sweep_forward(ctx: DemoContext, plan: DemoPlan) -> None:
+    """Run the real SLA sweep over the demo's past, at each moment it would have found something, clock held there.
+
+    The sweep runs every SWEEP_EVERY; the next moment it has work is the earliest level deadline (or yellow-card
+    moment) of a still open ticket. Each run sees only tickets filed before it, so history stays in order."""
+    sweeps = yellow = escalated = flagged = 0
+    while (moment := _next_sweep(plan.now)) is not None:
+        with frozen_clock(moment):
+            result = escalate_overdue_tickets(now=moment)
+        sweeps, yellow = sweeps + 1, yellow + result.yellow
+        escalated, flagged = escalated + result.escalated, flagged + result.flagged
+    ctx.say(f"services: {sweeps} SLA sweeps over the year: {yellow} yellow cards, {escalated} escalations, "
+            f"{flagged} flagged for the city")  # fmt: skip
+
+
+def _next_sweep(now: datetime.datetime) -> datetime.datetime | None:
+    waiting = Ticket.objects.filter(status__in=OPEN_STATUSES, flagged_for_district=False)
+    due = waiting.aggregate(first=Min("level_due_at"))["first"]
+    warn = waiting.filter(card=Card.NONE).aggregate(first=Min("warn_at"))["first"]
+    first = min((m for m in (due, warn) if m is not None), default=None)
+    if first is None or first + SWEEP_EVERY > now:
+        return None
+    return first + SWEEP_EVERY

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from cobuilding import reminders
 from cobuilding.models import (
     AgendaItem,
+    AgendaItemProgress,
     AgreementStatus,
     CallStatus,
     CoBuildingAgreement,
@@ -142,3 +143,59 @@ def test_seeding_twice_changes_nothing(seeded, settings):
     call_command("seed_demo", stdout=out)
     assert [model.objects.count() for model in models] == before
     assert "already exist" in out.getvalue()
+
+
+# --- History runs forward: checks over every meeting and whistle call of the seeded demo ---------------------------
+
+
+def agenda_items_out_of_time() -> list[int]:
+    """Items claimed, due or closed before they were first raised (a carried item keeps its claim from the meeting it
+    came from), anything after now, closed before claimed, progress before the item's meeting or after today."""
+    fields = ("pk", "carried_from_id", "meeting__held_at", "claimed_at", "closed_at", "due_on")
+    rows = AgendaItem.objects.values_list(*fields)
+    items = {pk: (carried_from, held_at) for pk, carried_from, held_at, *_rest in rows}
+
+    def raised(pk: int) -> datetime.datetime:
+        while items[pk][0] is not None:
+            pk = items[pk][0]
+        return items[pk][1]
+
+    now, wrong = timezone.now(), set()
+    for pk, _carried, held_at, claimed_at, closed_at, due_on in rows:
+        first = raised(pk)
+        stamps = [moment for moment in (claimed_at, closed_at) if moment is not None]
+        if any(not first <= moment <= now for moment in stamps) or (closed_at and held_at > closed_at):
+            wrong.add(pk)
+        if (claimed_at and closed_at and closed_at < claimed_at) or (due_on and due_on < timezone.localdate(first)):
+            wrong.add(pk)
+    for item_id, reported_on, held_at in AgendaItemProgress.objects.values_list(
+        "item_id", "reported_on", "item__meeting__held_at"
+    ):
+        if not timezone.localdate(held_at) <= reported_on <= timezone.localdate(now):
+            wrong.add(item_id)
+    return sorted(wrong)
+
+
+def whistle_calls_out_of_time() -> list[int]:
+    """Calls with a deadline at or before the whistle, an answer before it, an answer or a lapse still to come, or
+    an overdue mark before the deadline it lapsed."""
+    blown, now = F("whistle__blown_at"), timezone.now()
+    wrong = (
+        Q(acknowledge_by__lte=blown) | Q(respond_by__lte=blown) | Q(respond_by__lt=F("acknowledge_by"))
+        | Q(acknowledged_at__lt=blown) | Q(responded_at__lt=blown) | Q(whistle__blown_at__gt=now)
+        | Q(acknowledged_at__gt=now) | Q(responded_at__gt=now) | Q(overdue_at__gt=now)
+        | Q(overdue_at__lt=F("acknowledge_by"), acknowledged_at__isnull=True)
+        | Q(overdue_at__lt=F("respond_by"), acknowledged_at__isnull=False)
+        | Q(status=CallStatus.OVERDUE, overdue_at__isnull=True)
+    )  # fmt: skip
+    return sorted(WhistleCall.objects.filter(wrong).values_list("pk", flat=True))
+
+
+def test_no_agenda_item_is_claimed_closed_or_reported_on_before_its_meeting(seeded):
+    assert AgendaItem.objects.exists()
+    assert agenda_items_out_of_time() == []
+
+
+def test_no_whistle_call_is_answered_or_lapses_before_the_whistle_or_its_deadline(seeded):
+    assert WhistleCall.objects.exists()
+    assert whistle_calls_out_of_time() == []

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
@@ -12,6 +13,7 @@ from grids.scope import worked_grids
 from orgs.models import Organization
 from residents.coverage import coverage_report
 from residents.models import Resident
+from services.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,25 @@ def test_seeding_twice_changes_nothing(seeded, settings):
     before = [model.objects.count() for model in (Grid, GridRole, User, Household, Resident, Visit)]
     call_command("seed_demo", stdout=_Quiet())
     assert [model.objects.count() for model in (Grid, GridRole, User, Household, Resident, Visit)] == before
+
+
+# --- History runs forward: checks over every visit of the seeded demo ----------------------------------------------
+
+
+def visits_out_of_time() -> list[int]:
+    """Visits dated in the future, recorded before the day they were made, or turned into a ticket before it."""
+    today = timezone.localdate()
+    wrong = set(Visit.objects.filter(visited_on__gt=today).values_list("pk", flat=True))
+    for pk, visited_on, created_at in Visit.objects.values_list("pk", "visited_on", "created_at"):
+        if timezone.localdate(created_at) < visited_on:
+            wrong.add(pk)
+    followed = Ticket.objects.filter(source_visit__isnull=False)
+    for pk, visited_on, filed in followed.values_list("source_visit", "source_visit__visited_on", "created_at"):
+        if timezone.localdate(filed) < visited_on:
+            wrong.add(pk)
+    return sorted(wrong)
+
+
+def test_no_visit_is_recorded_or_followed_up_before_it_was_made(seeded):
+    assert Visit.objects.exists()
+    assert visits_out_of_time() == []

@@ -8,11 +8,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from services.demo import TICKETS_PER_SCALE
 from services.models import (
     Channel,
@@ -31,6 +31,7 @@ from services.models import (
     TicketStatus,
     WishStatus,
 )
+from services.tickets.calendar import add_working_hours
 from services.tickets.services import next_reference
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,79 @@ def test_a_second_run_changes_nothing(seeded):
     assert "services: the demo catalogue already exists" in out.getvalue()
     assert (Ticket.objects.count(), MicroWish.objects.count(), ServiceItem.objects.count(),
             User.objects.count()) == counts  # fmt: skip
+
+
+# --- History runs forward: checks over every ticket of the seeded demo ----------------------------------------------
+
+TICKET_MOMENTS = ("level_started_at", "accepted_at", "resolved_at", "closed_at", "rated_at")
+TICKET_DEADLINES = ("response_due_at", "resolution_due_at", "level_due_at", "warn_at", "rating_token_expires_at")
+
+
+def events_before_creation() -> list[str]:
+    early = TicketEvent.objects.filter(created_at__lt=F("ticket__created_at"))
+    return sorted(set(early.values_list("ticket__reference", flat=True)))
+
+
+def moments_before_creation() -> list[str]:
+    early = Q()
+    for name in TICKET_MOMENTS:
+        early |= Q(**{f"{name}__lt": F("created_at")})
+    for name in TICKET_DEADLINES:
+        early |= Q(**{f"{name}__lte": F("created_at")})
+    return sorted(Ticket.objects.filter(early).values_list("reference", flat=True))
+
+
+def references_off_their_day() -> list[str]:
+    return sorted(
+        reference
+        for reference, created in Ticket.objects.values_list("reference", "created_at")
+        if reference.split("-")[1] != f"{timezone.localdate(created):%Y%m%d}"
+    )
+
+
+def escalations_before_their_deadline() -> list[str]:
+    """Replay each ticket's climb: every escalation (and the district flag) after the level deadline it answers."""
+    limits = dict(EscalationLimit.objects.values_list("level", "working_hours"))
+    climbing = TicketEvent.objects.filter(kind__in=("escalated", "flagged_for_district"))
+    wrong = []
+    for ticket in Ticket.objects.filter(pk__in=climbing.values("ticket")).order_by("pk"):
+        deadline = ticket.resolution_due_at
+        for event in ticket.events.filter(kind__in=("escalated", "flagged_for_district")).order_by("created_at"):
+            if event.created_at < deadline:
+                wrong.append(ticket.reference)
+                break
+            if event.kind == "escalated":
+                deadline = add_working_hours(event.created_at, limits[event.data["to_level"]])
+    return wrong
+
+
+def events_in_the_future() -> list[str]:
+    late = TicketEvent.objects.filter(created_at__gt=timezone.now())
+    return sorted(set(late.values_list("ticket__reference", flat=True)))
+
+
+def test_no_ticket_event_happens_before_the_ticket_was_filed(seeded):
+    assert events_before_creation() == []
+    assert events_in_the_future() == []
+
+
+def test_every_ticket_deadline_and_milestone_follows_its_filing(seeded):
+    assert moments_before_creation() == []
+
+
+def test_every_reference_carries_the_local_day_the_ticket_was_filed(seeded):
+    assert references_off_their_day() == []
+
+
+def test_every_escalation_follows_a_deadline_that_had_passed(seeded):
+    assert TicketEvent.objects.filter(kind="escalated").exists()
+    assert escalations_before_their_deadline() == []
+
+
+def test_the_printed_logins_include_intake_staff_and_name_the_officials_scope(seeded):
+    intake = User.objects.get(username="intake")
+    assert (intake.role, intake.scope.code) == (Role.STAFF, "NG-HLX")
+    lines = {line.split()[0]: line for line in seeded.splitlines() if line.split()}
+    assert "热线/窗口受理" in lines["intake"]
+    assert "宁国市委领导（只读）" in lines["official"] and "全域" in lines["official"]
+    assert "区级" not in lines["official"]
