@@ -27,7 +27,8 @@ from services.models import (
 from services.models.tickets import OPEN_STATUSES
 from services.tickets.calendar import add_working_hours
 from services.tickets.escalation import escalate_overdue_tickets
-from services.tickets.services import _initial_handling_org, set_level_deadline
+from services.tickets.routing import initial_handling
+from services.tickets.services import set_level_deadline
 
 TICKETS_PER_SCALE = 3000
 STUCK_TICKETS = 10  # per scale: left open for weeks, so the sweep has climbed them up the tree
@@ -127,7 +128,7 @@ def _ticket(ctx, plan: DemoPlan, batch: _Batch, created: datetime.datetime, depa
         community=community, grid=grid, created_at=created, rating_token=f"{rng.getrandbits(256):064x}",
         description=menu_item.title if menu_item else rng.choice(DESCRIPTIONS.get(item.category, [item.name])),
     )  # fmt: skip
-    level, ticket.handling_org = _initial_handling_org(community=community, grid=grid)
+    level, ticket.handling_org = initial_handling(service_item=item, community=community, grid=grid)
     residents = plan.residents_by_grid[grid.pk] if grid else []
     if channel not in (Channel.GRID_REPORT, Channel.VISIT_FOLLOW_UP):
         if residents and rng.random() < 0.7:
