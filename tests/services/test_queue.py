@@ -150,3 +150,33 @@ def test_street_filter_narrows_to_the_streets_tickets(client, district, communit
     inside, outside = TicketFactory(community=community), TicketFactory(community=outside_community)
     html = queue(client, official, street=community.parent_id).content.decode()
     assert inside.reference in html and outside.reference not in html
+
+
+# ---- the admin changelist ----------------------------------------------------------------------------------------
+
+
+def test_ticket_changelist_shows_the_scanned_columns_in_constant_queries(
+    client, community, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from services.admin import TicketAdmin
+
+    assert TicketAdmin.list_display == [
+        "reference", "status", "card", "service_item", "where", "assignee", "resolution_due_at",
+    ]  # fmt: skip
+    staff = UserFactory(role=Role.STAFF, scope=community, is_staff=True)
+    client.force_login(staff)
+    url = reverse("admin:services_ticket_changelist")
+    grid = GridFactory(community=community)
+    TicketFactory(community=community, grid=grid)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "ticket_changelist.css" in response.content.decode()
+    for _ in range(5):
+        TicketFactory(community=community, grid=grid)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200
