@@ -16,8 +16,7 @@ from grids.models import Building, Grid
 from orgs.models import Organization
 from orgs.rules import Level
 from residents.models import Resident
-from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket, TicketStatus
-from services.models.tickets import Card
+from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket
 from services.tickets.selectors import Candidate, dispatch_candidates
 from services.validators import validate_ticket_photo
 
@@ -201,19 +200,6 @@ class VisitTicketForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _with_grouped_items(self)
-
-
-class QueueFilterForm(forms.Form):
-    """The ticket queue's filters; a bad value is simply ignored (the queue shows unfiltered)."""
-
-    mine = forms.BooleanField(label=_("我的"), required=False)
-    overdue = forms.BooleanField(label=_("已超期"), required=False)
-    escalated = forms.BooleanField(label=_("升级到本级"), required=False)
-    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *TicketStatus.choices], required=False)
-    card = forms.ChoiceField(
-        label=_("预警"), choices=[("", _("全部")), (Card.YELLOW, Card.YELLOW.label), (Card.RED, Card.RED.label)],
-        required=False,
-    )  # fmt: skip
 
 
 # ---- next actions on the ticket page -------------------------------------------------------------------------

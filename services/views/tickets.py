@@ -15,7 +15,8 @@ from django.views.generic import DetailView, ListView
 
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
 from core.scoping import CHANGE
-from services.forms import QueueFilterForm, model_errors_to_form
+from services.filtersets import FINISHED_STATUSES, QUEUE_DEFAULT_STATUSES, TicketFilterSet, queue_page_data
+from services.forms import model_errors_to_form
 from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
 from services.tickets.actions import TICKETS, actions_for
 from services.tickets.services import ticket_transition
@@ -30,37 +31,39 @@ class TicketQueueView(ScopedObjectMixin, ListView):
     template_name = "services/ticket_queue.html"
     page_size = QUEUE_PAGE_SIZE
 
-    @cached_property
-    def filters(self) -> dict:
-        form = QueueFilterForm(self.request.GET)
-        return form.cleaned_data if form.is_valid() else {}
-
     def scope_related(self, queryset):
         queryset = queryset.with_related().select_related("reporter")
         return self.apply_filters(queryset).order_by("-created_at", "-id")
 
+    @cached_property
+    def filterset(self) -> TicketFilterSet:
+        """The API's filters; the page opens on open work (see queue_page_data). A bad value is ignored."""
+        return TicketFilterSet(queue_page_data(self.request.GET), request=self.request)
+
     def apply_filters(self, queryset):
-        user, wanted = self.request.user, self.filters
-        if wanted.get("mine"):
-            queryset = queryset.mine(user)
-        if wanted.get("overdue"):
-            queryset = queryset.overdue()
-        if wanted.get("escalated"):
-            queryset = queryset.escalated_to(user)
-        if wanted.get("status"):
-            queryset = queryset.filter(status=wanted["status"])
-        if wanted.get("card"):
-            queryset = queryset.filter(card=wanted["card"])
-        return queryset
+        filterset = self.filterset
+        filterset.is_valid()
+        return filterset.filter_queryset(queryset)
 
     def get_context_data(self, **kwargs):
         page = paginate(self.request, self.object_list, self.page_size)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            page=page, tickets=page.object_list, filter_form=QueueFilterForm(self.request.GET),
-            query=query.urlencode(), now=timezone.now(), **kwargs,
+            page=page, tickets=page.object_list, filter_form=self.filterset.form, query=query.urlencode(),
+            status_views=_status_views(self.request.GET), now=timezone.now(), **kwargs,
         )  # fmt: skip
+
+
+def _status_views(query) -> list[tuple[str, str, bool]]:
+    """The queue's quick switches between open work (the default), finished tickets and all: label, query, current."""
+    wanted = sorted(value for value in query.getlist("status") if value) if "status" in query else None
+    views = [
+        (_("未办结"), "", wanted is None or wanted == sorted(QUEUE_DEFAULT_STATUSES)),
+        (_("已关闭/不予受理"), "?" + "&".join(f"status={s}" for s in FINISHED_STATUSES), wanted == FINISHED_STATUSES),
+        (_("全部状态"), "?status=", wanted == []),
+    ]
+    return views
 
 
 class AssignedTicketsView(TicketQueueView):
