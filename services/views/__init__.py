@@ -5,6 +5,7 @@ from services.views.intake import GridReportView, ResidentLookupView, TicketInta
 from services.views.public import CatalogueView, RatingView
 from services.views.tickets import (
     AssignedTicketsView,
+    ProxyErrandView,
     TicketActionView,
     TicketDetailView,
     TicketQueueView,
@@ -14,6 +15,7 @@ __all__ = [
     "AssignedTicketsView",
     "CatalogueView",
     "GridReportView",
+    "ProxyErrandView",
     "RatingView",
     "ResidentLookupView",
     "TicketActionView",
