@@ -15,6 +15,7 @@ from services.models import ProxyErrand, TicketStatus
 from services.tickets.errands import PROXY_ERRAND, proxy_errand_record, proxy_errand_returned
 from services.tickets.services import ticket_transition
 from tests.accounts.factories import UserFactory
+from tests.conftest import client_for
 from tests.grids.factories import GridFactory, grid_worker_for
 from tests.orgs.factories import OrganizationFactory
 from tests.services.factories import ServiceItemFactory, TicketFactory
@@ -183,3 +184,47 @@ def test_a_resolved_ticket_still_registers_the_return(ticket, staff):
     ticket = ticket_transition(ticket=ticket, action="resolve", by=staff, note="已办结")
     assert proxy_errand_returned(errand=errand, by=staff).returned
     assert ticket.status == TicketStatus.RESOLVED
+
+
+# ---- the API ----------------------------------------------------------------------------------------------------
+
+
+def _api_record(**extra) -> dict:
+    return {
+        "handed_in": "身份证复印件", "handed_in_where": "市民服务中心",
+        "handed_in_at": (timezone.now() - datetime.timedelta(hours=1)).isoformat(),
+    } | extra  # fmt: skip
+
+
+def test_the_api_records_reads_and_returns_an_errand(ticket, staff):
+
+    api = client_for(staff)
+    url = f"/api/v1/tickets/{ticket.pk}/proxy-errand/"
+    assert api.get(url).status_code == 404
+    created = api.post(url, _api_record(runner=staff.pk), format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["handed_in_where"] == "市民服务中心" and created.json()["returned"] is False
+    assert api.get(url).json()["id"] == created.json()["id"]
+    back = api.post(f"/api/v1/tickets/{ticket.pk}/proxy-errand/returned/", {"note": "已办好"}, format="json")
+    assert back.status_code == 200 and back.json()["returned"] is True
+    again = api.post(url, _api_record(runner=staff.pk), format="json")
+    assert again.status_code == 400
+
+
+def test_the_api_refuses_errands_to_outsiders_officials_and_non_proxy_items(ticket, staff, community, grid):
+
+    url = f"/api/v1/tickets/{ticket.pk}/proxy-errand/"
+    sibling = OrganizationFactory(level=Level.COMMUNITY, parent=community.parent)
+    outsider = UserFactory(role=Role.STAFF, scope=sibling)
+    assert client_for(outsider).post(url, _api_record(runner=outsider.pk), format="json").status_code == 404
+    official = UserFactory(role=Role.OFFICIAL, scope=community.parent)
+    assert client_for(official).post(url, _api_record(runner=staff.pk), format="json").status_code == 403
+    assert client_for(None).post(url, _api_record(runner=staff.pk), format="json").status_code == 401
+    stranger = UserFactory(role=Role.STAFF, scope=sibling)
+    assert client_for(staff).post(url, _api_record(runner=stranger.pk), format="json").status_code == 400
+    plain = TicketFactory(grid=grid, service_item=ServiceItemFactory(can_proxy=False))
+    refused = client_for(staff).post(
+        f"/api/v1/tickets/{plain.pk}/proxy-errand/", _api_record(runner=staff.pk), format="json"
+    )
+    assert refused.status_code == 400 and "ticket" in refused.json()
+    assert not ProxyErrand.objects.exists()
