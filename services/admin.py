@@ -19,6 +19,7 @@ from services.models import (
     HousekeeperProject,
     MenuService,
     MicroWish,
+    ProxyErrand,
     PublishedListEntry,
     ServiceItem,
     Ticket,
@@ -102,6 +103,28 @@ class TicketEventInline(ScopedInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class ProxyErrandInline(ScopedInlineMixin, admin.StackedInline):
+    """The ticket's proxy errand (代办), read-only: it is recorded and returned through services.tickets.errands."""
+
+    model = ProxyErrand
+    extra = 0
+    can_delete = False
+    fields = [
+        "runner", "handed_in", "handed_in_where", "handed_in_at", "came_back_at", "outcome_note", "created_by",
+        "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("runner", "created_by")
+
+
 def _run_transition(modeladmin, request, queryset, action: str) -> None:
     done = 0
     for ticket in queryset:
@@ -124,7 +147,7 @@ class TicketAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     search_fields = ["reference", "description"]
     list_select_related = ["service_item", "community", "grid", "assignee_user", "assignee_unit"]
     date_hierarchy = "created_at"
-    inlines = [TicketEventInline]
+    inlines = [ProxyErrandInline, TicketEventInline]
     exclude = ["reporter_phone", "rating_token"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,7 +1,7 @@
 """The ticket queue, the ticket page (header, timeline, only the allowed next actions) and the action posts."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,9 +17,11 @@ from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404
 from core.scoping import CHANGE
 from services.filtersets import FINISHED_STATUSES, QUEUE_DEFAULT_STATUSES, TicketFilterSet, queue_page_data
 from services.forms import model_errors_to_form
-from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
+from services.models import OPEN_STATUSES, ProxyErrand, Ticket, TicketPhoto, TicketStatus
 from services.tickets.actions import TICKETS, actions_for
+from services.tickets.errands import proxy_errand_record, proxy_errand_returned
 from services.tickets.services import ticket_transition
+from services.views.errands import RECORD, errand_context, errand_form, errand_step
 
 QUEUE_PAGE_SIZE = 50
 
@@ -116,8 +118,9 @@ class TicketDetailView(ScopedObjectMixin, DetailView):
         return super().get_context_data(**ticket_page_context(self.request, self.object), **kwargs)
 
 
-def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
-    """The header facts, the timeline and one form per allowed next action (`bound` re-shows a refused one)."""
+def ticket_page_context(request, ticket: Ticket, bound=None, errand_bound=None) -> dict:
+    """The header facts, the timeline, one form per allowed next action (`bound` re-shows a refused one) and the
+    proxy errand section (`errand_bound` re-shows its refused form)."""
     forms = []
     if request.user.can_write:
         for action in actions_for(ticket):
@@ -134,6 +137,7 @@ def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
         "open_action": bound.prefix if bound is not None else "",
         "rating_url": rating_url if ticket.status == "resolved" and ticket.rated_at is None else "",
         "now": timezone.now(),
+        **errand_context(request, ticket, errand_bound),
     }
 
 
@@ -173,3 +177,43 @@ class TicketActionView(WriterRequiredMixin, View):
 
 def _done_message(action: str) -> str:
     return _("已%(action)s。") % {"action": TICKETS[action].label}
+
+
+class ProxyErrandView(WriterRequiredMixin, View):
+    """POST the proxy errand section's form: record the errand, or register that it came back. A refusal shows the
+    ticket page again with the form and its errors; a ticket out of reach is a 404."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        tickets = Ticket.objects.with_related().select_related("reporter", "building", "household", "created_by")
+        ticket = get_scoped_or_404(tickets, request.user, CHANGE, pk=pk)
+        errand = ProxyErrand.objects.filter(ticket=ticket).first()
+        step = errand_step(errand)
+        if not step or not ticket.service_item.can_proxy:
+            messages.error(request, _("该工单当前不能登记代办。"))
+            return redirect("tickets:detail", pk=ticket.pk)
+        form = errand_form(step, user=request.user, data=request.POST)
+        if form.is_valid():
+            try:
+                self.save(step, ticket=ticket, errand=errand, data=form.cleaned_data)
+            except ValidationError as error:
+                model_errors_to_form(form, error)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                return redirect("tickets:detail", pk=ticket.pk)
+            else:
+                messages.success(request, _("已登记代办。") if step == RECORD else _("已登记代办办回。"))
+                return redirect("tickets:detail", pk=ticket.pk)
+        context = ticket_page_context(request, ticket, errand_bound=form)
+        return render(request, TicketDetailView.template_name, context | {"object": ticket})
+
+    def save(self, step: str, *, ticket: Ticket, errand, data: dict) -> None:
+        if step == RECORD:
+            proxy_errand_record(
+                ticket=ticket, by=self.request.user, runner=data["runner"], handed_in=data["handed_in"],
+                handed_in_where=data["handed_in_where"], handed_in_at=data["handed_in_at"], note=data["note"],
+            )  # fmt: skip
+        else:
+            by, came_back_at = self.request.user, data["came_back_at"]
+            proxy_errand_returned(errand=errand, by=by, came_back_at=came_back_at, note=data["note"])
