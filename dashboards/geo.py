@@ -28,8 +28,10 @@ def grid_features(
 
 def _drawable(grid: Grid) -> bool:
     outline = grid.outline
-    return isinstance(outline, dict) and outline.get("type") in ("Polygon", "MultiPolygon") and bool(
-        outline.get("coordinates")
+    return (
+        isinstance(outline, dict)
+        and outline.get("type") in ("Polygon", "MultiPolygon")
+        and bool(outline.get("coordinates"))
     )
 
 
