@@ -82,8 +82,8 @@
       tooltip: tooltip({ trigger: "item", formatter: "{b}: {c} ({d}%)" }),
       legend: { type: "scroll", bottom: 0 },
       series: [{
-        type: "pie", name: item.label, radius: ["35%", "62%"], center: ["50%", "45%"],
-        label: { formatter: "{b}\n{c}" },
+        type: "pie", name: item.label, radius: ["38%", "70%"], center: ["50%", "45%"],
+        label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
         data: item.items.map(function (i) { return { name: i.label, value: i.value }; })
       }]
     };
