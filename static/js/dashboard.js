@@ -49,7 +49,7 @@
       color: PALETTE,
       tooltip: tooltip({ trigger: "axis" }),
       legend: { type: "scroll", top: 0, data: trend.series.map(function (s) { return s.label; }) },
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 28, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", boundaryGap: false, data: trend.months },
       yAxis: { type: "value", minInterval: 1 },
       series: trend.series.map(function (s) {
@@ -149,12 +149,13 @@
       visualMap: {
         type: "continuous", min: range.min, max: Math.max(range.max, range.min + 1), calculable: false,
         orient: "horizontal", left: "center", bottom: 0, itemWidth: 12, itemHeight: 120,
+        text: [String(range.max), String(range.min)], textGap: 6,
         inRange: { color: ["#fdecea", "#f29a8f", "#c8161d"] }
       },
       series: [{
         type: "map", map: MAP_NAME, nameProperty: "key", name: metricLabel, roam: false, selectedMode: false,
         top: 8, bottom: 40, left: 8, right: 8,
-        label: { show: true, fontSize: 10, color: "#333", formatter: function (p) { return p.data ? p.data.gridName : ""; } },
+        label: { show: true, fontSize: 10, color: "#222", textBorderColor: "#fff", textBorderWidth: 2, formatter: function (p) { return p.data ? p.data.gridName : ""; } },
         labelLayout: { hideOverlap: true },
         itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#eeeeee" },
         emphasis: { label: { show: true, color: "#000" }, itemStyle: { areaColor: "#ffd54f" } },
@@ -184,7 +185,11 @@
     var collection = keyedFeatures(map.features);
     echarts.registerMap(MAP_NAME, collection);
     var chart = createChart(element);
-    function show(metric) { chart.setOption(mapOption(collection.features, metric, metricLabel(map, metric)), true); }
+    var current = document.getElementById("map-metric-current");
+    function show(metric) {
+      chart.setOption(mapOption(collection.features, metric, metricLabel(map, metric)), true);
+      if (current) { current.textContent = metricLabel(map, metric); }
+    }
     if (select) {
       fillMetricSelect(select, map);
       select.addEventListener("change", function () { show(select.value); });
