@@ -37,6 +37,10 @@ def _grid_feature(number: int, column: int, row: int) -> dict:
     return {"type": "Feature", "geometry": _cell(column, row), "properties": properties}
 
 
+def _items(**values: int) -> list[dict]:
+    return [{"label": label, "value": value} for label, value in values.items()]
+
+
 def sample_payload() -> dict:
     features = [_grid_feature(column + 3 * row + 1, column, row) for row in range(2) for column in range(3)]
     return {
@@ -50,12 +54,11 @@ def sample_payload() -> dict:
         ]},
         "charts": [
             {"key": "tickets.by_status", "label": "工单状态", "kind": "pie",
-             "items": [{"label": "受理", "value": 3}, {"label": "办理中", "value": 7}, {"label": "已办结", "value": 21}]},
+             "items": _items(受理=3, 办理中=7, 已办结=21)},
             {"key": "tickets.by_channel", "label": "工单来源", "kind": "bar",
-             "items": [{"label": "网格员上报", "value": 12}, {"label": "12345热线", "value": 9},
-                       {"label": "居民网上提交", "value": 4}]},
+             "items": _items(网格员上报=12, 热线12345=9, 居民网上提交=4)},
             {"key": "satisfaction", "label": "满意度", "kind": "bar",
-             "items": [{"label": "满意", "value": 18}, {"label": "基本满意", "value": 4}, {"label": "不满意", "value": 1}]},
+             "items": _items(满意=18, 基本满意=4, 不满意=1)},
         ],
         "map": {
             "metrics": [{"key": key, "label": label} for key, label in METRICS],
@@ -68,7 +71,9 @@ def sample_payload() -> dict:
 PAGE = """{% extends "base.html" %}{% block content %}
 <div class="dashboard">
   <div class="dash-head"><h1>{{ chart_data.node.name }}</h1><p class="muted">2026-11</p></div>
-  <ul class="dash-tiles">{% for n in tiles %}<li class="tile"><b>{{ n }}</b><span>指标{{ n }}</span></li>{% endfor %}</ul>
+  <ul class="dash-tiles">
+    {% for n in tiles %}<li class="tile"><b>{{ n }}</b><span>指标{{ n }}</span></li>{% endfor %}
+  </ul>
   <section class="dash-section"><h2>下级单位</h2><div class="table-scroll"><table>
     <thead><tr><th>名称</th>{% for n in tiles %}<th>指标{{ n }}</th>{% endfor %}</tr></thead>
     <tbody>{% for row in tiles %}<tr><td>第{{ row }}网格</td>{% for n in tiles %}<td>{{ n }}</td>{% endfor %}</tr>
