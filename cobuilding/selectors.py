@@ -5,10 +5,14 @@ staff get their own community's part of a unit shared by several communities, an
 Python. Pages, API and the yearly xlsx all read through here.
 """
 
+from __future__ import annotations
+
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -23,6 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from cobuilding.models import (
@@ -39,10 +44,31 @@ from cobuilding.models import (
     WhistleCall,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from accounts.models import User
+
+    # What the annotating reads below add to their rows (the pages, the API and the yearly xlsx read them).
+    class _Shares(TypedDict):
+        items_total: int
+        items_fulfilled: int
+        fulfilled_share: float | None
+
+    class _Progress(TypedDict):
+        progress_total: Decimal
+
+    class _Points(TypedDict):
+        points: int
+
+    AgreementWithShare = WithAnnotations[CoBuildingAgreement, _Shares]
+    ItemWithProgress = WithAnnotations[CommitmentItem, _Progress]
+    CallWithPoints = WithAnnotations[WhistleCall, _Points]
+
 _VERIFIED = Q(verified_at__isnull=False)
 
 
-def _share(fulfilled: str, total: str):
+def _share(fulfilled: str, total: str) -> CombinedExpression:
     """fulfilled / total as a float, NULL when there is nothing to fulfil; presentation rounds it (0.6667)."""
     return Cast(F(fulfilled), FloatField()) / NullIf(Cast(F(total), FloatField()), Value(0.0))
 
@@ -50,7 +76,9 @@ def _share(fulfilled: str, total: str):
 # --- agreements -----------------------------------------------------------------------------------------------
 
 
-def agreements_with_share(queryset: QuerySet | None = None) -> QuerySet:
+def agreements_with_share(
+    queryset: QuerySet[CoBuildingAgreement] | None = None,
+) -> QuerySet[AgreementWithShare]:
     """Agreements annotated with items_total, items_fulfilled (verified by the community) and fulfilled_share.
 
     A unit's own progress reports do not make an item fulfilled: only the community's verification does.
@@ -62,14 +90,14 @@ def agreements_with_share(queryset: QuerySet | None = None) -> QuerySet:
     ).annotate(fulfilled_share=_share("items_fulfilled", "items_total"))
 
 
-def commitments_with_progress(queryset: QuerySet | None = None) -> QuerySet:
+def commitments_with_progress(queryset: QuerySet[CommitmentItem] | None = None) -> QuerySet[ItemWithProgress]:
     queryset = CommitmentItem.objects.all() if queryset is None else queryset
     return queryset.annotate(
         progress_total=Coalesce(Sum("progress_entries__amount"), Decimal("0"), output_field=DecimalField())
     )
 
 
-def agreement_list(*, fetched_by, filters: dict | None = None) -> QuerySet:
+def agreement_list(*, fetched_by: User, filters: dict[str, Any] | None = None) -> QuerySet[AgreementWithShare]:
     """Agreements the user may see, with their shares and their service lists (one query for all the items)."""
     items = commitments_with_progress(CommitmentItem.objects.order_by("due_on", "id"))
     return (
@@ -84,7 +112,7 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def unit_agreements_in_year(*, unit: ResidentUnit, year: int, fetched_by) -> QuerySet:
+def unit_agreements_in_year(*, unit: ResidentUnit, year: int, fetched_by: User) -> QuerySet[AgreementWithShare]:
     """The unit's agreements running at some point in `year` (drafts left out), with their shares."""
     first, last = _year_bounds(year)
     return agreement_list(
@@ -92,7 +120,7 @@ def unit_agreements_in_year(*, unit: ResidentUnit, year: int, fetched_by) -> Que
     ).exclude(status=AgreementStatus.DRAFT)
 
 
-def unit_items_due_in_year(*, unit: ResidentUnit, year: int, fetched_by) -> QuerySet:
+def unit_items_due_in_year(*, unit: ResidentUnit, year: int, fetched_by: User) -> QuerySet[CommitmentItem]:
     """The items the yearly share is computed over: due in `year`, of the unit's non-draft agreements."""
     return (
         CommitmentItem.objects.visible_to(fetched_by)
@@ -101,7 +129,7 @@ def unit_items_due_in_year(*, unit: ResidentUnit, year: int, fetched_by) -> Quer
     )
 
 
-def unit_fulfilled_share(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
+def unit_fulfilled_share(*, unit: ResidentUnit, year: int, fetched_by: User) -> dict[str, int | Decimal | None]:
     figures = unit_items_due_in_year(unit=unit, year=year, fetched_by=fetched_by).aggregate(
         items_total=Count("id"), items_fulfilled=Count("id", filter=_VERIFIED)
     )
@@ -113,7 +141,7 @@ def unit_fulfilled_share(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
 # --- in-service members ---------------------------------------------------------------------------------------
 
 
-def unit_member_reports(*, unit: ResidentUnit, fetched_by) -> QuerySet:
+def unit_member_reports(*, unit: ResidentUnit, fetched_by: User) -> QuerySet[MemberReport]:
     """Active reports of the unit's own members (those whose Party organization is the unit's) to communities."""
     if not unit.party_organization_id:
         return MemberReport.objects.none()
@@ -124,13 +152,13 @@ def unit_member_reports(*, unit: ResidentUnit, fetched_by) -> QuerySet:
     )
 
 
-def unit_member_feedback(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
+def unit_member_feedback(*, unit: ResidentUnit, year: int, fetched_by: User) -> dict[str, Any]:
     """How many of the unit's members reported, and the community's feedback on them for `year` by rating."""
     reported = unit_member_reports(unit=unit, fetched_by=fetched_by).count()
-    feedback = MemberFeedback.objects.visible_to(fetched_by).filter(
-        report__member__organization_id=unit.party_organization_id, year=year
-    )
-    if not unit.party_organization_id:
+    feedback = MemberFeedback.objects.visible_to(fetched_by).filter(year=year)
+    if unit.party_organization_id:
+        feedback = feedback.filter(report__member__organization_id=unit.party_organization_id)
+    else:
         feedback = feedback.none()
     counts = feedback.aggregate(
         **{rating.value: Count("id", filter=Q(rating=rating.value)) for rating in FeedbackRating}
@@ -156,7 +184,7 @@ _LATE = Q(responded_at__isnull=False, responded_at__gt=F("respond_by"))
 _ACK_ON_TIME = Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("acknowledge_by"))
 
 
-def whistle_call_points():
+def whistle_call_points() -> CombinedExpression:
     """The scoring rule above as one SQL expression, usable in annotate() and aggregate()."""
     response = Case(
         When(_ON_TIME, then=Value(WHISTLE_POINTS_ON_TIME)),
@@ -170,16 +198,17 @@ def whistle_call_points():
     return response + bonus
 
 
-def unit_whistle_calls(*, unit: ResidentUnit, year: int, fetched_by) -> QuerySet:
-    return (
+def unit_whistle_calls(*, unit: ResidentUnit, year: int, fetched_by: User) -> QuerySet[CallWithPoints]:
+    calls: QuerySet[CallWithPoints] = (
         WhistleCall.objects.visible_to(fetched_by)
         .filter(unit=unit, whistle__blown_at__year=year)
         .select_related("whistle__community")
         .annotate(points=whistle_call_points())
     )
+    return calls
 
 
-def unit_whistle_points(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
+def unit_whistle_points(*, unit: ResidentUnit, year: int, fetched_by: User) -> dict[str, int]:
     calls = WhistleCall.objects.visible_to(fetched_by).filter(unit=unit, whistle__blown_at__year=year)
     figures = calls.aggregate(
         calls=Count("id"),
@@ -196,11 +225,13 @@ def unit_whistle_points(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
 # --- democratic evaluation ------------------------------------------------------------------------------------
 
 
-def _rater_counts() -> dict:
+def _rater_counts() -> dict[str, Aggregate]:
     return {f"{kind.value}_responses": Count("id", filter=Q(rater_kind=kind.value)) for kind in RaterKind}
 
 
-def evaluation_results(*, fetched_by, filters: dict | None = None) -> QuerySet:
+def evaluation_results(
+    *, fetched_by: User, filters: dict[str, Any] | None = None
+) -> QuerySet[EvaluationRating, dict[str, Any]]:
     """One row per unit and year: average score (2 places), responses, and responses by rater kind."""
     return (
         EvaluationRating.objects.visible_to(fetched_by)
@@ -215,7 +246,7 @@ def evaluation_results(*, fetched_by, filters: dict | None = None) -> QuerySet:
     )
 
 
-def unit_evaluation(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
+def unit_evaluation(*, unit: ResidentUnit, year: int, fetched_by: User) -> dict[str, Any]:
     ratings = EvaluationRating.objects.visible_to(fetched_by).filter(unit=unit, round__year=year)
     figures = ratings.aggregate(
         average=Avg("score", output_field=FloatField()), responses=Count("id"), **_rater_counts()
@@ -228,7 +259,7 @@ def unit_evaluation(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
 # --- the unit's year ------------------------------------------------------------------------------------------
 
 
-def unit_yearly_figures(*, unit: ResidentUnit, year: int, fetched_by) -> dict:
+def unit_yearly_figures(*, unit: ResidentUnit, year: int, fetched_by: User) -> dict[str, Any]:
     """The figures of the unit's yearly review (述职考评): share, members and feedback, whistle points, evaluation."""
     return {
         "unit": unit.pk,

@@ -6,13 +6,15 @@ Views, serializers, admin actions and tasks call these functions; none of them h
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import liaisons_of, staff_responsible_for
 from cobuilding.actions import AGENDA_ITEMS, AGREEMENTS, WHISTLE_CALLS
 from cobuilding.models import (
@@ -33,15 +35,18 @@ from cobuilding.models import (
 )
 from core.scoping import ensure_in_scope
 from notifications.services import notify
+from orgs.models import Organization
+
+_M = TypeVar("_M", bound=Model)
 
 
-def _require_community_side(by) -> None:
+def _require_community_side(by: User) -> None:
     """Verification, carry-over and whistles are the community's acts, never a unit's."""
     if not (by.is_superuser or by.role in (Role.STAFF, Role.INTEGRATOR)):
         raise PermissionDenied(_("只有社区工作人员可以进行此操作。"))
 
 
-def _lock(instance):
+def _lock(instance: _M) -> _M:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
@@ -49,7 +54,7 @@ def _lock(instance):
 
 
 @transaction.atomic
-def agreement_activate(*, agreement: CoBuildingAgreement, signed_on: datetime.date, by) -> CoBuildingAgreement:
+def agreement_activate(*, agreement: CoBuildingAgreement, signed_on: datetime.date, by: User) -> CoBuildingAgreement:
     _require_community_side(by)
     agreement = _lock(agreement)
     agreement.status = AGREEMENTS.target_of("activate", agreement.status)
@@ -60,7 +65,7 @@ def agreement_activate(*, agreement: CoBuildingAgreement, signed_on: datetime.da
 
 
 @transaction.atomic
-def agreement_terminate(*, agreement: CoBuildingAgreement, by, reason: str = "") -> CoBuildingAgreement:
+def agreement_terminate(*, agreement: CoBuildingAgreement, by: User, reason: str = "") -> CoBuildingAgreement:
     _require_community_side(by)
     agreement = _lock(agreement)
     agreement.status = AGREEMENTS.target_of("terminate", agreement.status)
@@ -82,7 +87,7 @@ def expire_agreements(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def commitment_progress_add(
-    *, item: CommitmentItem, amount: Decimal, by, note: str = "", reported_on: datetime.date | None = None
+    *, item: CommitmentItem, amount: Decimal, by: User, note: str = "", reported_on: datetime.date | None = None
 ) -> CommitmentProgress:
     if item.agreement.status != AgreementStatus.ACTIVE:
         raise ValidationError({"item": _("只有生效中的协议才能填报进展。")})
@@ -96,7 +101,7 @@ def commitment_progress_add(
 
 
 @transaction.atomic
-def commitment_verify(*, item: CommitmentItem, by) -> CommitmentItem:
+def commitment_verify(*, item: CommitmentItem, by: User) -> CommitmentItem:
     """The community confirms the commitment was fulfilled; only then does it count in the fulfilled share."""
     _require_community_side(by)
     item = _lock(item)
@@ -110,7 +115,13 @@ def commitment_verify(*, item: CommitmentItem, by) -> CommitmentItem:
 
 @transaction.atomic
 def need_match(
-    *, need: CommunityNeed, agreement: CoBuildingAgreement, target: Decimal, due_on: datetime.date, by, measure="count"
+    *,
+    need: CommunityNeed,
+    agreement: CoBuildingAgreement,
+    target: Decimal,
+    due_on: datetime.date,
+    by: User,
+    measure: str = "count",
 ) -> CommitmentItem:
     """Match a published community need to a unit: it becomes a commitment item of that unit's agreement."""
     _require_community_side(by)
@@ -138,8 +149,8 @@ def need_match(
 
 @transaction.atomic
 def meeting_create(
-    *, community, held_at, place: str, units: Iterable[ResidentUnit], by, minutes: str = "",
-    items: Iterable[dict] = (),
+    *, community: Organization, held_at: datetime.datetime, place: str, units: Iterable[ResidentUnit], by: User,
+    minutes: str = "", items: Iterable[dict[str, Any]] = (),
 ) -> JointMeeting:  # fmt: skip
     """Record a joint meeting; every item the community's earlier meetings left unclosed is carried into it."""
     _require_community_side(by)
@@ -183,7 +194,7 @@ def carry_over_unclosed_items(*, meeting: JointMeeting) -> int:
 
 
 @transaction.atomic
-def item_claim(*, item: AgendaItem, unit: ResidentUnit, due_on: datetime.date, by) -> AgendaItem:
+def item_claim(*, item: AgendaItem, unit: ResidentUnit, due_on: datetime.date, by: User) -> AgendaItem:
     """接招认领: a unit attending the meeting takes the item on, with a due date."""
     item = _lock(item)
     if by.role == Role.UNIT_LIAISON and by.unit_id != unit.pk:
@@ -201,7 +212,7 @@ def item_claim(*, item: AgendaItem, unit: ResidentUnit, due_on: datetime.date, b
 
 
 @transaction.atomic
-def item_progress_add(*, item: AgendaItem, note: str, by) -> AgendaItemProgress:
+def item_progress_add(*, item: AgendaItem, note: str, by: User) -> AgendaItemProgress:
     item = _lock(item)
     AGENDA_ITEMS.check_reason("progress", {"note": note})
     if by.role == Role.UNIT_LIAISON and by.unit_id != item.claimed_by_id:
@@ -216,7 +227,7 @@ def item_progress_add(*, item: AgendaItem, note: str, by) -> AgendaItemProgress:
 
 
 @transaction.atomic
-def item_close(*, item: AgendaItem, by) -> AgendaItem:
+def item_close(*, item: AgendaItem, by: User) -> AgendaItem:
     _require_community_side(by)
     item = _lock(item)
     item.status = AGENDA_ITEMS.target_of("close", item.status)
@@ -233,7 +244,7 @@ DEFAULT_RESPOND_HOURS = 72
 
 @transaction.atomic
 def whistle_blow(
-    *, community, title: str, description: str, units: Iterable[ResidentUnit], by,
+    *, community: Organization, title: str, description: str, units: Iterable[ResidentUnit], by: User,
     acknowledge_hours: int = DEFAULT_ACKNOWLEDGE_HOURS, respond_hours: int = DEFAULT_RESPOND_HOURS,
     ticket_reference: str = "",
 ) -> Whistle:  # fmt: skip
@@ -267,13 +278,13 @@ def whistle_blow(
     return whistle
 
 
-def _check_caller(call: WhistleCall, by) -> None:
+def _check_caller(call: WhistleCall, by: User) -> None:
     if by.role == Role.UNIT_LIAISON and by.unit_id != call.unit_id:
         raise PermissionDenied(_("只能答复本单位被叫的事项。"))
 
 
 @transaction.atomic
-def call_acknowledge(*, call: WhistleCall, by) -> WhistleCall:
+def call_acknowledge(*, call: WhistleCall, by: User) -> WhistleCall:
     call = _lock(call)
     _check_caller(call, by)
     call.status = WHISTLE_CALLS.target_of("acknowledge", call.status)
@@ -283,7 +294,7 @@ def call_acknowledge(*, call: WhistleCall, by) -> WhistleCall:
 
 
 @transaction.atomic
-def call_respond(*, call: WhistleCall, response: str, by) -> WhistleCall:
+def call_respond(*, call: WhistleCall, response: str, by: User) -> WhistleCall:
     call = _lock(call)
     _check_caller(call, by)
     WHISTLE_CALLS.check_reason("respond", {"response": response})
@@ -319,7 +330,9 @@ def mark_overdue_calls(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def member_feedback_give(*, report: MemberReport, year: int, rating: str, by, comment: str = "") -> MemberFeedback:
+def member_feedback_give(
+    *, report: MemberReport, year: int, rating: str, by: User, comment: str = ""
+) -> MemberFeedback:
     _require_community_side(by)
     feedback = MemberFeedback(report=report, year=year, rating=rating, comment=comment)
     feedback.full_clean()

@@ -1,17 +1,39 @@
 """The scoped ModelAdmin: every admin list, form, foreign-key choice and save goes through the user's scope."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.forms import Field as FormField
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MaskedPIIField
 from core.masking import pii_masker_for
 from core.pii import searchable_fields
-from core.scoping import CHANGE, ensure_in_scope
+from core.scoping import CHANGE, ScopedQuerySet, ensure_in_scope
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import InlineModelAdmin, _FieldsetSpec
+
+    # The mixins below sit in front of a ModelAdmin or an inline; mypy checks their super() calls against those.
+    _BaseAdmin = admin.options.BaseModelAdmin[models.Model]
+    _ModelAdmin = admin.ModelAdmin[models.Model]
+    _InlineAdmin = InlineModelAdmin[models.Model, models.Model]
+else:
+    _BaseAdmin = _ModelAdmin = _InlineAdmin = object
+
+_View = Callable[..., HttpResponse]
+#: A fieldset's "fields" entry: a field name, or names shown on one line.
+_FieldEntry = str | list[str] | tuple[str, ...]
 
 admin.site.site_header = _("同心圆 党建引领社区治理平台")
 # The sidebar's 300 px of model links cut the changelists' last columns off on a 1366 px laptop; the index page and
@@ -21,7 +43,11 @@ admin.site.site_title = _("同心圆")
 admin.site.index_title = _("管理后台")
 
 
-def scoped_choice_kwargs(db_field, request, kwargs: dict) -> dict:
+def scoped_choice_kwargs(
+    db_field: models.ForeignKey[Any, Any] | models.ManyToManyField[Any, Any],
+    request: HttpRequest,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
     """Offer only rows the user may see in a foreign-key or many-to-many widget."""
     queryset = kwargs.get("queryset", db_field.remote_field.model._default_manager.all())
     if hasattr(queryset, "visible_to"):
@@ -29,15 +55,15 @@ def scoped_choice_kwargs(db_field, request, kwargs: dict) -> dict:
     return kwargs
 
 
-def _is_admin_user(request) -> bool:
+def _is_admin_user(request: HttpRequest) -> bool:
     return request.user.is_active and request.user.is_staff
 
 
-def _is_admin_writer(request) -> bool:
-    return _is_admin_user(request) and request.user.can_write
+def _is_admin_writer(request: HttpRequest) -> bool:
+    return _is_admin_user(request) and request.user.is_authenticated and request.user.can_write
 
 
-class PIIMaskedAdminMixin:
+class PIIMaskedAdminMixin(_BaseAdmin):
     """ID numbers and phones masked on every admin change page, in editable fields and read-only ones alike.
 
     Editable: the model field's form field becomes core.forms.MaskedPIIField (unchanged mask keeps the stored value).
@@ -46,34 +72,33 @@ class PIIMaskedAdminMixin:
     that logs full views itself (ResidentAdmin) returns True from `reveals_full_pii` for users holding the permission.
     """
 
-    def reveals_full_pii(self, request) -> bool:
+    def reveals_full_pii(self, request: HttpRequest) -> bool:
         return False
 
-    def get_search_fields(self, request):
-        # Searching by a full ID number or phone confirms whom it belongs to: only for those who may see it.
-        return searchable_fields(super().get_search_fields(request), request.user)
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> FormField | None:
         masker = pii_masker_for(db_field.name)
         if masker is not None and not db_field.choices and not self.reveals_full_pii(request):
             kwargs.update(form_class=MaskedPIIField, masker=masker)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> _FieldsetSpec:
         # A read-only PII field would be displayed from the model in full: show `masked_<name>` (below) instead.
         all_readonly = obj is not None and not self.has_change_permission(request, obj)
         declared = set(super().get_readonly_fields(request, obj))
 
-        def shown(name):
-            if isinstance(name, (list, tuple)):
-                return type(name)(shown(n) for n in name)
+        def shown(name: str) -> str:
             return f"masked_{name}" if pii_masker_for(name) and (all_readonly or name in declared) else name
 
-        # The read-only masked twins are also listed among the read-only fields: show each field once.
-        seen: set[str] = set()
+        def shown_entry(entry: _FieldEntry) -> _FieldEntry:
+            return shown(entry) if isinstance(entry, str) else type(entry)(shown(n) for n in entry)
 
-        def once(names):
-            kept = []
+        # The read-only masked twins are also listed among the read-only fields: show each field once.
+        seen: set[str | tuple[str, ...]] = set()
+
+        def once(names: Iterable[_FieldEntry]) -> list[_FieldEntry]:
+            kept: list[_FieldEntry] = []
             for name in names:
                 key = name if isinstance(name, str) else tuple(name)
                 if key not in seen:
@@ -82,57 +107,69 @@ class PIIMaskedAdminMixin:
             return kept
 
         return [
-            (title, {**opts, "fields": once(shown(opts["fields"]))})
+            (title, {**opts, "fields": once(shown_entry(entry) for entry in opts["fields"])})
             for title, opts in super().get_fieldsets(request, obj)
         ]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list[str]:
         readonly = [f"masked_{n}" if pii_masker_for(n) else n for n in super().get_readonly_fields(request, obj)]
         if obj is not None and not self.has_change_permission(request, obj):  # shown masked by get_fieldsets
             readonly += [f"masked_{f.name}" for f in self.model._meta.concrete_fields if pii_masker_for(f.name)]
         return readonly
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[[models.Model], str]:
         field_name = name.removeprefix("masked_")
         masker = pii_masker_for(field_name) if name.startswith("masked_") else None
         if masker is None:
             raise AttributeError(name)
 
-        def masked(obj):
+        # pii_masker_for() matched the name, so it is one of the model's own columns (not a relation).
+        field = cast("models.Field[Any, Any]", self.model._meta.get_field(field_name))
+
+        @admin.display(description=field.verbose_name)
+        def masked(obj: models.Model) -> str:
             return masker(getattr(obj, field_name, "") or "")
 
-        masked.short_description = self.model._meta.get_field(field_name).verbose_name
         return masked
 
 
-class ScopedAdminMixin(PIIMaskedAdminMixin):
+class ScopedAdminMixin(PIIMaskedAdminMixin, _ModelAdmin):
     """Staff manage what lies in their scope; officials see it read-only; nothing outside it exists for them."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # Searching by a full ID number or phone confirms whom it belongs to: only for those who may see it.
+        return searchable_fields(super().get_search_fields(request), request.user)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[models.Model]:
+        # Every model given a scoped admin has a ScopedQuerySet manager; the stubs only know it as a QuerySet.
+        return cast("ScopedQuerySet[models.Model]", super().get_queryset(request)).visible_to(request.user)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         return super().formfield_for_foreignkey(db_field, request, **scoped_choice_kwargs(db_field, request, kwargs))
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
         return super().formfield_for_manytomany(db_field, request, **scoped_choice_kwargs(db_field, request, kwargs))
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_user(request)
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_admin_user(request)
 
-    def has_add_permission(self, request, *args):
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return _is_admin_writer(request)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_writer(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_writer(request)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         """Every view of one object answers "not found" for a key that cannot be a primary key ("abc").
 
         Django's get_object() already does, but an override reading the object first (the PII log on the residents'
@@ -147,9 +184,9 @@ class ScopedAdminMixin(PIIMaskedAdminMixin):
                 pattern.callback = self._refusing_invalid_pk(pattern.callback)
         return urls
 
-    def _refusing_invalid_pk(self, view):
+    def _refusing_invalid_pk(self, view: _View) -> _View:
         @wraps(view)
-        def checked(request, object_id, *args, **kwargs):
+        def checked(request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 self.opts.pk.to_python(unquote(object_id))
             except (ValidationError, ValueError):
@@ -158,7 +195,7 @@ class ScopedAdminMixin(PIIMaskedAdminMixin):
 
         return checked
 
-    def _missing_object(self, request, view_name: str, object_id: str):
+    def _missing_object(self, request: HttpRequest, view_name: str, object_id: str) -> HttpResponse:
         """What Django's own view answers for a missing object: the permission check first, then the redirect."""
         if view_name == "delete_view":
             allowed = self.has_delete_permission(request)
@@ -168,32 +205,36 @@ class ScopedAdminMixin(PIIMaskedAdminMixin):
             allowed = view_name == "history_view" or self.has_view_or_change_permission(request)
         if not allowed:
             raise PermissionDenied
-        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # A private ModelAdmin helper django-stubs does not declare (mypy would read it through __getattr__ above).
+        redirect = cast("_View", self._get_obj_does_not_exist_redirect)
+        return redirect(request, self.opts, object_id)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: Any) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             ensure_in_scope(obj, request.user, CHANGE)
 
 
-class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # each subclass names its model
     pass
 
 
-class ScopedInlineMixin(PIIMaskedAdminMixin):
+class ScopedInlineMixin(PIIMaskedAdminMixin, _InlineAdmin):
     """Inlines share the parent's rules: scoped foreign-key choices and role-based write permission."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         return super().formfield_for_foreignkey(db_field, request, **scoped_choice_kwargs(db_field, request, kwargs))
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_user(request)
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_writer(request)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_writer(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return _is_admin_writer(request)

@@ -6,6 +6,8 @@ counting the wishes of every community in its subtree (an mptt range), whatever 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -13,10 +15,13 @@ from core.scoping import subtree_q
 from orgs.models import Organization
 from services.models import MicroWish, WishStatus
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 FULFILLED = (WishStatus.FULFILLED, WishStatus.CONFIRMED)
 
 
-def _count_in_subtree(wishes: QuerySet, condition: Q) -> Coalesce:
+def _count_in_subtree(wishes: QuerySet[MicroWish], condition: Q) -> Coalesce:
     """A correlated count of `wishes` whose community lies in the outer organization's subtree."""
     inner = (
         wishes.filter(condition)
@@ -33,7 +38,7 @@ def _count_in_subtree(wishes: QuerySet, condition: Q) -> Coalesce:
     return Coalesce(Subquery(inner, output_field=IntegerField()), Value(0))
 
 
-def wish_counts_by_child(*, node: Organization, fetched_by) -> QuerySet:
+def wish_counts_by_child(*, node: Organization, fetched_by: User) -> QuerySet[Organization]:
     """The node's children (and the node itself first), each with posted, claimed and fulfilled wish counts.
 
     "Fulfilled" counts wishes fulfilled whether or not the resident has confirmed yet (the dashboards' figure,
@@ -41,7 +46,7 @@ def wish_counts_by_child(*, node: Organization, fetched_by) -> QuerySet:
     are counted.
     """
     wishes = MicroWish.objects.visible_to(fetched_by)
-    return (
+    counted: QuerySet[Organization] = (
         Organization.objects.visible_to(fetched_by)
         .filter(Q(pk=node.pk) | Q(parent=node))
         .annotate(
@@ -52,9 +57,10 @@ def wish_counts_by_child(*, node: Organization, fetched_by) -> QuerySet:
         )
         .order_by("tree_id", "lft")
     )
+    return counted
 
 
-def wishes_fulfilled_by_claimer(*, node: Organization, fetched_by) -> dict[str, list[dict]]:
+def wishes_fulfilled_by_claimer(*, node: Organization, fetched_by: User) -> dict[str, list[dict[str, Any]]]:
     """Fulfilled wishes in `node`'s subtree grouped by who claimed them: Party organizations and resident units."""
     wishes = (
         MicroWish.objects.visible_to(fetched_by)
@@ -79,9 +85,9 @@ def wishes_fulfilled_by_claimer(*, node: Organization, fetched_by) -> dict[str, 
     }
 
 
-def wish_wall(*, community: Organization) -> QuerySet:
+def wish_wall(*, community: Organization) -> QuerySet[MicroWish]:
     """The public wall of a community: wishes posted or claimed, never withdrawn or private details."""
-    return (
+    wall: QuerySet[MicroWish] = (
         MicroWish.objects.on_wall()
         .filter(community=community)
         .select_related("resident", "claimed_by_member", "claimed_by_unit", "claimed_by_org")
@@ -98,3 +104,4 @@ def wish_wall(*, community: Organization) -> QuerySet:
         )  # fmt: skip
         .order_by("status", "-posted_at", "-id")
     )
+    return wall

@@ -11,7 +11,9 @@ table in services.community.actions; a move the table forbids raises a Validatio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,15 +36,22 @@ from services.models import (
 from services.tickets.services import record_event, ticket_create, ticket_transition
 from services.validators import validate_ticket_photo
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from cobuilding.models import ResidentUnit
+    from orgs.models import Organization, PartyMember
+    from residents.models import Resident
+
 # --- Point orders: the ticket life, entered through the menu ------------------------------------------------------
 
 
-def _writer(by) -> None:
+def _writer(by: User) -> None:
     if by.role == Role.OFFICIAL and not by.is_superuser:
         raise PermissionDenied(_("区级领导账号只读。"))
 
 
-def _order(ticket: Ticket, by) -> None:
+def _order(ticket: Ticket, by: User) -> None:
     _writer(by)
     if ticket.channel != Channel.POINT_ORDER or ticket.menu_item_id is None:
         raise ValidationError(_("该工单不是群众点单。"), code="not_an_order")
@@ -50,7 +59,9 @@ def _order(ticket: Ticket, by) -> None:
 
 
 @transaction.atomic
-def order_place(*, menu_item: MenuService, by, description: str = "", photos=(), **fields) -> Ticket:
+def order_place(
+    *, menu_item: MenuService, by: User, description: str = "", photos: Iterable[UploadedFile] = (), **fields: Any
+) -> Ticket:
     """点单: a resident orders a menu service (recorded by staff or a grid worker); it becomes a ticket."""
     _writer(by)
     if not menu_item.is_active:
@@ -61,7 +72,7 @@ def order_place(*, menu_item: MenuService, by, description: str = "", photos=(),
     )  # fmt: skip
 
 
-def dispatch_target(menu_item: MenuService) -> dict:
+def dispatch_target(menu_item: MenuService) -> dict[str, Any]:
     """Where 下单 sends an order of `menu_item`, as ticket_transition's dispatch parameters.
 
     A resident unit takes it through its co-building agreement (assignee_unit, so the unit's liaison sees it). A
@@ -72,27 +83,28 @@ def dispatch_target(menu_item: MenuService) -> dict:
     if menu_item.provider_kind == ProviderKind.UNIT:
         return {"assignee_unit": menu_item.provider_unit}
     if menu_item.provider_kind == ProviderKind.ORGANIZATION:
-        org = menu_item.provider_org
+        org = cast("Organization", menu_item.provider_org)  # MenuService.clean() requires the provider of its kind
         accounts = list(User.objects.filter(is_active=True, role=Role.STAFF, scope=org)[:2])
         if len(accounts) == 1:
             return {"assignee_user": accounts[0]}
         return {"assignee_department": org.name[:100]}
-    member = menu_item.provider_member
+    member = cast("PartyMember", menu_item.provider_member)  # MenuService.clean() requires the provider of its kind
     return {"assignee_department": f"{member.organization.name} {member.name}"[:100]}
 
 
 @transaction.atomic
-def order_dispatch(*, ticket: Ticket, by, note: str = "") -> Ticket:
+def order_dispatch(*, ticket: Ticket, by: User, note: str = "") -> Ticket:
     """下单: the community sends the order to the menu service's provider (accepting it first if still new)."""
     _order(ticket, by)
     if ticket.status == TicketStatus.REPORTED:
         ticket = ticket_transition(ticket=ticket, action="accept", by=by)
     menu_item = MenuService.objects.select_related("provider_org", "provider_member__organization").get(
-        pk=ticket.menu_item_id
+        pk=cast(int, ticket.menu_item_id)  # _order() refused a ticket without a menu item
     )
     target = dispatch_target(menu_item)
     if "assignee_user" in target and not User.objects.visible_to(by).filter(pk=target["assignee_user"].pk).exists():
-        target = {"assignee_department": menu_item.provider_org.name[:100]}
+        # Only an organization provider is dispatched to a user account (dispatch_target).
+        target = {"assignee_department": cast("Organization", menu_item.provider_org).name[:100]}
     ticket = ticket_transition(ticket=ticket, action="dispatch", by=by, note=note, **target)
     record_event(
         ticket=ticket, kind="order_provider", by=by, note=menu_item.title,
@@ -106,14 +118,14 @@ def order_dispatch(*, ticket: Ticket, by, note: str = "") -> Ticket:
 
 
 @transaction.atomic
-def order_take(*, ticket: Ticket, by, note: str = "") -> Ticket:
+def order_take(*, ticket: Ticket, by: User, note: str = "") -> Ticket:
     """接单: the provider (or staff on its behalf) takes the dispatched order and starts on it."""
     _order(ticket, by)
     return ticket_transition(ticket=ticket, action="start", by=by, note=note)
 
 
 @transaction.atomic
-def order_done(*, ticket: Ticket, by, note: str = "", photos=()) -> Ticket:
+def order_done(*, ticket: Ticket, by: User, note: str = "", photos: Iterable[UploadedFile] = ()) -> Ticket:
     """The provider reports the order done: the ticket is resolved and the resident's rating link goes out."""
     _order(ticket, by)
     return ticket_transition(ticket=ticket, action="resolve", by=by, note=note, photos=photos)
@@ -122,7 +134,7 @@ def order_done(*, ticket: Ticket, by, note: str = "", photos=()) -> Ticket:
 # --- Micro-wishes -------------------------------------------------------------------------------------------------
 
 
-def _wish_move(wish: MicroWish, action: str, by) -> MicroWish:
+def _wish_move(wish: MicroWish, action: str, by: User) -> MicroWish:
     """Lock the wish, check the move against the wish table and the user's scope; the caller sets the fields."""
     _writer(by)
     wish = MicroWish.objects.select_for_update().get(pk=wish.pk)
@@ -131,12 +143,12 @@ def _wish_move(wish: MicroWish, action: str, by) -> MicroWish:
     return wish
 
 
-def _community_of(resident):
+def _community_of(resident: Resident) -> Organization:
     return resident.household.building.grid.community
 
 
 @transaction.atomic
-def wish_post(*, resident, title: str, by, description: str = "") -> MicroWish:
+def wish_post(*, resident: Resident, title: str, by: User, description: str = "") -> MicroWish:
     """A grid worker or staff member posts a wish for a resident; it belongs to the resident's community."""
     _writer(by)
     wish = MicroWish(
@@ -150,7 +162,14 @@ def wish_post(*, resident, title: str, by, description: str = "") -> MicroWish:
 
 
 @transaction.atomic
-def wish_claim(*, wish: MicroWish, by, member=None, unit=None, organization=None) -> MicroWish:
+def wish_claim(
+    *,
+    wish: MicroWish,
+    by: User,
+    member: PartyMember | None = None,
+    unit: ResidentUnit | None = None,
+    organization: Organization | None = None,
+) -> MicroWish:
     """A Party member, a resident unit or a Party organization claims the wish; a wish is claimed once only."""
     if sum(x is not None for x in (member, unit, organization)) != 1:
         raise ValidationError({"claimed_by": _("请选择一名认领党员、一个认领单位或一个认领党组织。")})
@@ -161,7 +180,7 @@ def wish_claim(*, wish: MicroWish, by, member=None, unit=None, organization=None
     return wish
 
 
-def _clean_photo(photo) -> None:
+def _clean_photo(photo: UploadedFile | None) -> None:
     if not photo:
         raise ValidationError({"fulfilment_photo": _("请上传心愿实现的照片。")})
     try:
@@ -171,18 +190,19 @@ def _clean_photo(photo) -> None:
 
 
 @transaction.atomic
-def wish_fulfil(*, wish: MicroWish, photo, by) -> MicroWish:
+def wish_fulfil(*, wish: MicroWish, photo: UploadedFile, by: User) -> MicroWish:
     """The claimer has fulfilled the wish: a photo is the evidence; the resident confirms afterwards."""
     _clean_photo(photo)
     wish = _wish_move(wish, "fulfil", by)
-    wish.fulfilment_photo.save(photo.name.rsplit("/", 1)[-1][-60:], photo, save=False)
+    # An upload always carries the name the client sent.
+    wish.fulfilment_photo.save(cast(str, photo.name).rsplit("/", 1)[-1][-60:], photo, save=False)
     wish.fulfilled_at = timezone.now()
     wish.save()
     return wish
 
 
 @transaction.atomic
-def wish_confirm(*, wish: MicroWish, by) -> MicroWish:
+def wish_confirm(*, wish: MicroWish, by: User) -> MicroWish:
     """The resident's confirmation, recorded by the staff member or grid worker who heard it."""
     wish = _wish_move(wish, "confirm", by)
     wish.confirmed_at = timezone.now()
@@ -191,7 +211,7 @@ def wish_confirm(*, wish: MicroWish, by) -> MicroWish:
 
 
 @transaction.atomic
-def wish_withdraw(*, wish: MicroWish, by) -> MicroWish:
+def wish_withdraw(*, wish: MicroWish, by: User) -> MicroWish:
     """Take a wish off the wall (the resident no longer needs it); a fulfilled wish stays."""
     wish = _wish_move(wish, "withdraw", by)
     wish.save()
@@ -202,7 +222,9 @@ def wish_withdraw(*, wish: MicroWish, by) -> MicroWish:
 
 
 @transaction.atomic
-def project_claim(*, project: HousekeeperProject, unit, funding: Decimal, by, carried_out_by: str = ""):
+def project_claim(
+    *, project: HousekeeperProject, unit: ResidentUnit, funding: Decimal, by: User, carried_out_by: str = ""
+) -> HousekeeperProject:
     """An alliance unit claims a project and funds it; a project is claimed by one unit only."""
     _writer(by)
     project = HousekeeperProject.objects.select_for_update().get(pk=project.pk)
@@ -220,7 +242,7 @@ def project_claim(*, project: HousekeeperProject, unit, funding: Decimal, by, ca
 
 
 @transaction.atomic
-def project_rate(*, project: HousekeeperProject, rating: str, by) -> HousekeeperProject:
+def project_rate(*, project: HousekeeperProject, rating: str, by: User) -> HousekeeperProject:
     """The yearly rating (示范项目, 优秀项目, 合格) of a claimed project."""
     _writer(by)
     project = HousekeeperProject.objects.select_for_update().get(pk=project.pk)
