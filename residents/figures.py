@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +30,11 @@ def _within(rows: QuerySet, grid_path: str, leaves: Leaves | None) -> QuerySet:
 
 
 def _grouped(rows: QuerySet, grid_path: str, month: datetime.date, aggregates: dict) -> Iterator[FactRow]:
-    grouped = rows.values(grid=f"{grid_path}_id", community=f"{grid_path}__community_id").annotate(**aggregates)
+    grouped = rows.values(fact_grid=F(f"{grid_path}_id"), fact_community=F(f"{grid_path}__community_id")).annotate(**aggregates)
     for row in grouped:
         for name in aggregates:
             if row[name]:
-                yield row["community"], row["grid"], month, _m(name), float(row[name])
+                yield row["fact_community"], row["fact_grid"], month, _m(name), float(row[name])
 
 
 def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[FactRow]:
