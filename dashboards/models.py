@@ -57,3 +57,6 @@ class RefreshState(models.Model):
     class Meta:
         verbose_name = _("看板刷新状态")
         verbose_name_plural = _("看板刷新状态")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"

@@ -163,7 +163,9 @@ def chart_data(board: Dashboard) -> dict:
                 "key": chart.key,
                 "label": str(chart.label),
                 "kind": chart.kind,
-                "items": [{"label": str(label), "value": board.counters.get(metric, 0)} for label, metric in chart.items],
+                "items": [
+                    {"label": str(label), "value": board.counters.get(metric, 0)} for label, metric in chart.items
+                ],
             }
             for family in registered
             for chart in family.charts

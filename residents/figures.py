@@ -30,7 +30,9 @@ def _within(rows: QuerySet, grid_path: str, leaves: Leaves | None) -> QuerySet:
 
 
 def _grouped(rows: QuerySet, grid_path: str, month: datetime.date, aggregates: dict) -> Iterator[FactRow]:
-    grouped = rows.values(fact_grid=F(f"{grid_path}_id"), fact_community=F(f"{grid_path}__community_id")).annotate(**aggregates)
+    grouped = rows.values(fact_grid=F(f"{grid_path}_id"), fact_community=F(f"{grid_path}__community_id")).annotate(
+        **aggregates
+    )
     for row in grouped:
         for name in aggregates:
             if row[name]:
@@ -42,18 +44,17 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
     month = month_start(today)
     current = Resident.objects.current()
     care = current.filter(tags__needs_care_visits=True, household=OuterRef("pk"))
-    visited = Visit.objects.filter(
-        household=OuterRef("pk"), visited_on__gte=month, visited_on__lt=add_months(month, 1)
-    )
+    visited = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=month, visited_on__lt=add_months(month, 1))
+    households_of_building = Household.objects.filter(building=OuterRef("pk"))
     yield from _grouped(
         _within(Building.objects.all(), "grid", leaves),
         "grid",
         month,
         {
             "buildings": Count("pk"),
-            "buildings_without_households": Count("pk", filter=~Q(Exists(Household.objects.filter(building=OuterRef("pk"))))),
+            "buildings_without_households": Count("pk", filter=~Q(Exists(households_of_building))),
         },
-    )  # fmt: skip
+    )
     yield from _grouped(
         _within(Household.objects.all(), "building__grid", leaves),
         "building__grid",
@@ -105,7 +106,9 @@ SNAPSHOT = frozenset(
     )
 )  # fmt: skip
 
-GAPS = total(_m("buildings_without_households"), _m("households_without_residents"), _m("residents_missing_id_or_phone"))
+GAPS = total(
+    _m("buildings_without_households"), _m("households_without_residents"), _m("residents_missing_id_or_phone")
+)
 
 FIGURES = (
     Figure("coverage.gaps", _("覆盖缺口"), GAPS, _("处"), higher_is_better=False),

@@ -134,7 +134,9 @@ FIGURES = (
     Figure("tickets.new", _("新增工单"), total(_m("new")), _("件")),
     Figure("tickets.open", _("在办工单"), total(_m("open")), _("件"), higher_is_better=False),
     Figure("tickets.overdue", _("超时工单"), total(_m("overdue")), _("件"), higher_is_better=False),
-    Figure("tickets.overdue_share", _("超时占比"), ratio(_m("overdue"), _m("open")), percent=True, higher_is_better=False),
+    Figure(
+        "tickets.overdue_share", _("超时占比"), ratio(_m("overdue"), _m("open")), percent=True, higher_is_better=False
+    ),
     Figure("tickets.on_time_rate", _("按时办结率"), ratio(_m("on_time"), _m("finished")), percent=True),
     Figure("tickets.finished", _("办结工单"), total(_m("finished")), _("件")),
     Figure(
@@ -160,7 +162,9 @@ FAMILY = Family(
     snapshot_metrics=SNAPSHOT,
     trend=("tickets.new", "tickets.finished", "tickets.overdue"),
     charts=(
-        Chart("tickets.by_status", _("工单状态"), "pie", tuple((s.label, _m(f"status_{s.value}")) for s in TicketStatus)),
+        Chart(
+            "tickets.by_status", _("工单状态"), "pie", tuple((s.label, _m(f"status_{s.value}")) for s in TicketStatus)
+        ),
         Chart("tickets.by_channel", _("来源渠道"), "bar", tuple((c.label, _m(f"channel_{c.value}")) for c in Channel)),
         Chart("tickets.ratings", _("满意度分布"), "bar", tuple((f"{n}★", _m(f"rating_{n}")) for n in RATINGS)),
     ),

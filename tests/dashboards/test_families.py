@@ -42,8 +42,9 @@ def test_ticket_figures_equal_hand_written_sql():
     for month in [add_months(this_month, -n) for n in range(13)]:
         counters = node_counters(world.street, [month])[month]
         bounds = month_bounds(month)
-        new = sql_one(f"SELECT COUNT(*) FROM services_ticket t WHERE {where} AND t.created_at >= %s AND t.created_at < %s",
-                      [*params, *bounds])  # fmt: skip
+        new = sql_one(
+            f"SELECT COUNT(*) FROM services_ticket t WHERE {where} AND t.created_at >= %s AND t.created_at < %s",
+            [*params, *bounds])  # fmt: skip
         rated = sql_one(
             f"SELECT COUNT(*) FROM services_ticket t WHERE {where} AND t.rating IS NOT NULL "
             "AND t.rated_at >= %s AND t.rated_at < %s", [*params, *bounds])  # fmt: skip
@@ -67,7 +68,8 @@ def test_ticket_figures_equal_hand_written_sql():
     assert checked > 20  # the data spreads over the months compared
     counters = node_counters(world.street, [this_month])[this_month]
     open_now = sql_one(
-        f"SELECT COUNT(*) FROM services_ticket t WHERE {where} AND t.status IN ('reported', 'accepted', 'dispatched', 'in_progress', 'returned', 'reopened')",
+        f"SELECT COUNT(*) FROM services_ticket t WHERE {where} "
+        "AND t.status IN ('reported', 'accepted', 'dispatched', 'in_progress', 'returned', 'reopened')",
         params,
     )
     assert counters.get("tickets.open", 0) == open_now

@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def facts() -> dict:
-    return {
-        (f.community_id, f.grid_id, f.month, f.metric): round(f.value, 6)
-        for f in LeafMonthFact.objects.all()
-    }
+    return {(f.community_id, f.grid_id, f.month, f.metric): round(f.value, 6) for f in LeafMonthFact.objects.all()}
 
 
 def age_refresh_state(seconds: int = 5) -> None:
