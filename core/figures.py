@@ -92,7 +92,7 @@ class Family:
     trend: tuple[str, ...] = ()
     charts: tuple[Chart, ...] = ()
     ranked: tuple[str, ...] = ()  # figures the children are ranked by
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def metric(self, name: str) -> str:
         return f"{self.key}.{name}"
@@ -116,7 +116,9 @@ def total(*metrics: str) -> Callable[[Counters], float]:
     return lambda c: sum(c.get(m, 0) for m in metrics)
 
 
-def ratio(part: str | Callable[[Counters], float], whole: str | Callable[[Counters], float]):
+def ratio(
+    part: str | Callable[[Counters], float], whole: str | Callable[[Counters], float]
+) -> Callable[[Counters], float | None]:
     """part / whole, or None when the whole is 0 (a rate, a share, an average: sum over count)."""
     top = total(part) if isinstance(part, str) else part
     bottom = total(whole) if isinstance(whole, str) else whole

@@ -13,7 +13,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_month(value: str | None) -> datetime.date | None:
     """The first day of the month named "YYYY-MM"; None when absent; ValueError (with a message for the user)
     when malformed or out of range."""
-    if value in (None, ""):
+    if not value:
         return None
     match = _MONTH.match(value)
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:

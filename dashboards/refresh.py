@@ -49,6 +49,7 @@ def refresh_dashboards(*, full: bool = False) -> RefreshResult:
         if full:
             facts += _rebuild(family, None, this_month)
             continue
+        assert state is not None  # not full: there was a previous run
         touched = family.touched(state.started_at)
         leaves += len(touched.grids) + len(touched.communities)
         for batch in _batches(touched):

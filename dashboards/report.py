@@ -127,7 +127,7 @@ def _rankings(children: list[ChildRow], figures: list[Figure]) -> list[tuple[Fig
     rankings = []
     for figure in figures:
         rows = [row for row in children if row.values.get(figure.key) is not None]
-        rows.sort(key=lambda row: row.values[figure.key], reverse=figure.higher_is_better)
+        rows.sort(key=lambda row: row.values[figure.key] or 0.0, reverse=figure.higher_is_better)
         rankings.append((figure, rows[:RANKING_SIZE]))
     return rankings
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -29,15 +30,15 @@ ORG = Organization._meta.db_table
 GRID = Grid._meta.db_table
 
 
-def _placeholders(values: Sequence) -> str:
+def _placeholders(values: Sequence[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _as_date(value) -> datetime.date:
+def _as_date(value: object) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
 
 
-def _subtree_join(node: Node) -> tuple[str, list]:
+def _subtree_join(node: Node) -> tuple[str, list[Any]]:
     """FROM/WHERE restricting facts to `node`'s subtree: through the fact's community, or its grid."""
     if isinstance(node, Grid):
         sql = f"FROM {FACT} f JOIN {GRID} n ON n.id = f.grid_id WHERE n.tree_id = %s AND n.lft BETWEEN %s AND %s"
@@ -71,7 +72,7 @@ def children_of(node: Node) -> list[Node]:
     return list(node.get_children().filter(level__in=MAIN_LINE).order_by("lft"))
 
 
-def _children_join(node: Node) -> tuple[str, list]:
+def _children_join(node: Node) -> tuple[str, list[Any]]:
     """FROM/WHERE joining each fact to the child of `node` whose range holds it (alias c)."""
     if isinstance(node, Grid) or node.level == Level.COMMUNITY:
         parent = "c.parent_id = %s" if isinstance(node, Grid) else "c.parent_id IS NULL AND c.community_id = %s"

@@ -54,7 +54,7 @@ def breadcrumb(user, node) -> list:
 
 
 class NodeMixin(LoginRequiredMixin):
-    model: type = Organization
+    model: type[Organization] | type[Grid] = Organization
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -101,7 +101,7 @@ class NodeExportView(NodeMixin, View):
 
 
 class GridMixin:
-    model = Grid
+    model: type[Organization] | type[Grid] = Grid
 
 
 class GridDashboardView(GridMixin, NodeDashboardView):

@@ -83,7 +83,7 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
 def touched(since: datetime.datetime) -> Leaves:
     """Grids of buildings, households, residents and visits changed since `since`, and of households a resident
     moved out of (the move stamps the resident's new household; the history row names the old one)."""
-    grid_ids: set[int] = set()
+    grid_ids: set[int | None] = set()
     sources = [
         (Building.objects.filter(updated_at__gte=since), "grid_id"),
         (Household.objects.filter(updated_at__gte=since), "building__grid_id"),
@@ -93,8 +93,7 @@ def touched(since: datetime.datetime) -> Leaves:
     ]
     for rows, path in sources:
         grid_ids.update(rows.order_by().values_list(path, flat=True).distinct())
-    grid_ids.discard(None)
-    return Leaves(grids=frozenset(grid_ids))
+    return Leaves(grids=frozenset(grid_id for grid_id in grid_ids if grid_id is not None))
 
 
 SNAPSHOT = frozenset(

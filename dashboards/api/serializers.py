@@ -35,7 +35,7 @@ class DashboardQuerySerializer(serializers.Serializer):
 
 class FigureValueSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     unit = serializers.CharField()
     percent = serializers.BooleanField()
     value = serializers.FloatField(allow_null=True)
@@ -45,7 +45,7 @@ class FigureValueSerializer(serializers.Serializer):
 
 class FamilySerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     figures = FigureValueSerializer(many=True)
 
 
