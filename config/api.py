@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import urls as accounts_api
 from cobuilding.api import urls as cobuilding_api
+from dashboards.api import urls as dashboards_api
 from grids.api import urls as grids_api
 from mediation.api import urls as mediation_api
 from notifications.api import urls as notifications_api
@@ -14,7 +15,7 @@ from services.api import urls as services_api
 
 APP_ROUTERS = [
     accounts_api.router, orgs_api.router, grids_api.router, residents_api.router, cobuilding_api.router,
-    notifications_api.router, services_api.router, mediation_api.router,
+    notifications_api.router, services_api.router, mediation_api.router, dashboards_api.router,
 ]  # fmt: skip
 
 router = DefaultRouter()

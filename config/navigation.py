@@ -42,6 +42,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("grid:visits-due", _("待走访"), frozenset({GRID_WORKER})),
     NavEntry("mediation:list", _("调解"), frozenset({STAFF})),
     NavEntry("unit:home", _("共建"), frozenset({STAFF, OFFICIAL})),
+    NavEntry("dashboards:home", _("数据"), frozenset({STAFF, OFFICIAL})),
     NavEntry("unit:home", _("本单位"), frozenset({LIAISON})),
     NavEntry("notifications:list", _("通知"), EVERYONE, badge="unread", id="notifications-link"),
 )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "notifications",
     "cobuilding",
     "mediation",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,20 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 # Periodic jobs live here and only here; each says why it runs when it does.
 CELERY_BEAT_SCHEDULE = {
+    # [dashboards] Every 10 minutes: officials read the dashboards as "today's picture", and a run recomputes only
+    # the leaves touched since the last one (a second or two after a busy spell), so ten minutes keeps the
+    # 数据更新于 stamp fresh without the job ever overlapping itself.
+    "dashboards-refresh": {
+        "task": "dashboards.tasks.refresh_dashboards_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # [dashboards] Nightly full rebuild, off-peak: what no timestamp shows (a deleted row, a care tag added to a
+    # resident, a queryset.update()) is put right by morning.
+    "dashboards-full-rebuild": {
+        "task": "dashboards.tasks.refresh_dashboards_task",
+        "schedule": crontab(hour=3, minute=15),
+        "kwargs": {"full": True},
+    },
     # [faults] Every minute: work queued while the broker was down waits at most a minute once it is back.
     "core-drain-outbox": {
         "task": "core.tasks.drain_outbox",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("tickets/", include("services.urls")),
     path("mediation/", include("mediation.urls")),
+    path("dashboard/", include("dashboards.urls")),
     # Public pages without login, rate-limited per client address (helper "login", issue 9; core.ratelimit).
     path("r/<str:token>/", rate_limit("rating_link")(RatingView.as_view()), name="ticket-rate"),
     path("catalogue/<str:code>/", rate_limit("public_page")(CatalogueView.as_view()), name="catalogue"),

@@ -179,6 +179,8 @@ class Building(models.Model):
         related_name="buildings",
         limit_choices_to={"level": Level.BUILDING_GROUP},
     )
+    # When the dashboards last need to look again at this building's grid (dashboards' incremental refresh).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     objects = BuildingQuerySet.as_manager()
 
@@ -228,6 +230,7 @@ class Household(models.Model):
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)  # for the dashboards' refresh
 
     objects = HouseholdQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from core.api.viewsets import ScopedViewSetMixin
 from core.filtersets import ScopedFilterSet
 from tests.accounts import test_users_api as accounts
 from tests.cobuilding import test_api as cobuilding
+from tests.dashboards import test_api as dashboards
 from tests.grids import test_api as grids
 from tests.mediation import test_api as mediation
 from tests.orgs import test_api_scoping as orgs
@@ -29,6 +30,7 @@ BATTERY = [
     cobuilding.RESOURCES, cobuilding.EVALUATIONS, cobuilding.RATINGS,
     *services.SERVICES_APIS,
     mediation.MEDIATION_CASES,
+    dashboards.DASHBOARD,
 ]  # fmt: skip
 
 VIEWSETS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]

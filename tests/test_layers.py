@@ -30,6 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "services": {"core", "orgs", "accounts", "notifications", "grids", "residents", "cobuilding"},
     "volunteers": {"core", "orgs", "accounts"},
     "mediation": {"core", "orgs", "accounts", "notifications", "grids", "residents", "services"},
+    # The dashboards read the domain apps' figures only through core.figures' registry; orgs and grids give the
+    # trees they roll up over, accounts the user's scope root.
+    "dashboards": {"core", "orgs", "accounts", "grids"},
 }
 OUR_APPS = set(ALLOWED)
 ALLOWED["config"] = set(OUR_APPS)  # settings, root URLs and the API router assemble every app

@@ -1,0 +1,172 @@
+"""The tickets' figure family for the dashboards (see core.figures for the interface).
+
+Counters per leaf (the ticket's community and grid) per month, each attributed to the month its event happened:
+new tickets, channels, cards and escalations to the month the ticket was registered; accepted tickets and the hours
+to accept to the month of acceptance; finished tickets, on-time ones and hours to resolve to the month of
+resolution; ratings to the month they were given. Open, overdue and by-status are snapshots of now. Five GROUP BY
+queries compute them all for any set of leaves; nothing loops over tickets.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.figures import Chart, FactRow, Family, Figure, Leaves, mean, month_start, ratio, total
+from services.models import Card, Channel, Ticket, TicketEvent, TicketStatus
+from services.models.tickets import OPEN_STATUSES
+
+FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+RATINGS = range(1, 6)
+
+
+def _m(name: str) -> str:
+    return f"tickets.{name}"
+
+
+def _hours(value) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds() / 3600
+    return float(value) / 3_600_000_000  # microseconds, as SQLite returns a sum of durations
+
+
+def tickets_of(leaves: Leaves | None) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.order_by()
+    if leaves is None:
+        return tickets
+    return tickets.filter(Q(grid_id__in=leaves.grids) | Q(grid__isnull=True, community_id__in=leaves.communities))
+
+
+def _duration(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _grouped(tickets: QuerySet, month_of, aggregates: dict) -> Iterator[FactRow]:
+    """One GROUP BY (community, grid, month of `month_of`) over `tickets`, unfolded into fact rows."""
+    rows = (
+        tickets.annotate(fact_month=TruncMonth(month_of, output_field=DateField()))
+        .values("community_id", "grid_id", "fact_month")
+        .annotate(**aggregates)
+    )
+    for row in rows:
+        if row["fact_month"] is None:  # a finished ticket with neither time stamped: no month to count it in
+            continue
+        for name in aggregates:
+            value = row[name]
+            value = _hours(value) if name.endswith("_hours_sum") else float(value or 0)
+            if value:
+                yield row["community_id"], row["grid_id"], row["fact_month"], _m(name), value
+
+
+def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[FactRow]:
+    tickets = tickets_of(leaves)
+    now = timezone.now()
+    created = {"new": Count("pk")} | {f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in Channel.values}
+    created |= {
+        "card_yellow": Count("pk", filter=Q(card=Card.YELLOW)),
+        "card_red": Count("pk", filter=Q(card=Card.RED)),
+        "escalations": Sum("escalation_count"),
+        "escalated": Count("pk", filter=Q(escalation_count__gt=0)),
+    }
+    yield from _grouped(tickets, "created_at", created)
+    yield from _grouped(
+        tickets.filter(accepted_at__isnull=False),
+        "accepted_at",
+        {"accepted": Count("pk"), "accept_hours_sum": Sum(_duration("created_at", "accepted_at"))},
+    )
+    done_at = Coalesce("resolved_at", "closed_at")
+    yield from _grouped(
+        tickets.filter(status__in=FINISHED).annotate(done_at=done_at),
+        "done_at",
+        {
+            "finished": Count("pk"),
+            "on_time": Count("pk", filter=Q(resolution_due_at__isnull=False, resolution_due_at__gte=F("done_at"))),
+            "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+            "resolve_hours_sum": Sum(_duration("created_at", "resolved_at")),
+        },
+    )
+    ratings = {"rating_count": Count("pk"), "rating_sum": Sum("rating")}
+    ratings |= {f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in RATINGS}
+    yield from _grouped(tickets.filter(rating__isnull=False, rated_at__isnull=False), "rated_at", ratings)
+    yield from _snapshot(tickets, now)
+
+
+def _snapshot(tickets: QuerySet, now: datetime.datetime) -> Iterator[FactRow]:
+    this_month = month_start(timezone.localdate(now))
+    aggregates = {
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, resolution_due_at__lt=now)),
+    } | {f"status_{s}": Count("pk", filter=Q(status=s)) for s in TicketStatus.values}
+    for row in tickets.values("community_id", "grid_id").annotate(**aggregates):
+        for name in aggregates:
+            if row[name]:
+                yield row["community_id"], row["grid_id"], this_month, _m(name), float(row[name])
+
+
+def touched(since: datetime.datetime) -> Leaves:
+    """Tickets registered or changed (every change records an event) since `since`, and open tickets whose
+    deadline passed since then (they became overdue with no event)."""
+    now = timezone.now()
+    changed = Ticket.objects.filter(
+        Q(created_at__gte=since)
+        | Q(pk__in=TicketEvent.objects.filter(created_at__gte=since).values("ticket_id"))
+        | Q(status__in=OPEN_STATUSES, resolution_due_at__gte=since, resolution_due_at__lt=now)
+    ).order_by()
+    grids, communities = set(), set()
+    for community_id, grid_id in changed.values_list("community_id", "grid_id").distinct():
+        if grid_id is None:
+            communities.add(community_id)
+        else:
+            grids.add(grid_id)
+    return Leaves(frozenset(grids), frozenset(communities))
+
+
+SNAPSHOT = frozenset(_m(n) for n in ["open", "overdue", *(f"status_{s}" for s in TicketStatus.values)])
+
+FIGURES = (
+    Figure("tickets.new", _("新增工单"), total(_m("new")), _("件")),
+    Figure("tickets.open", _("在办工单"), total(_m("open")), _("件"), higher_is_better=False),
+    Figure("tickets.overdue", _("超时工单"), total(_m("overdue")), _("件"), higher_is_better=False),
+    Figure(
+        "tickets.overdue_share", _("超时占比"), ratio(_m("overdue"), _m("open")), percent=True, higher_is_better=False
+    ),
+    Figure("tickets.on_time_rate", _("按时办结率"), ratio(_m("on_time"), _m("finished")), percent=True),
+    Figure("tickets.finished", _("办结工单"), total(_m("finished")), _("件")),
+    Figure(
+        "tickets.accept_hours", _("平均受理用时"), mean(_m("accept_hours_sum"), _m("accepted")), _("小时"),
+        higher_is_better=False,
+    ),
+    Figure(
+        "tickets.resolve_hours", _("平均办结用时"), mean(_m("resolve_hours_sum"), _m("resolved")), _("小时"),
+        higher_is_better=False,
+    ),
+    Figure("tickets.satisfaction", _("满意度"), mean(_m("rating_sum"), _m("rating_count")), _("分")),
+    Figure("tickets.card_yellow", _("黄牌预警"), total(_m("card_yellow")), _("件"), higher_is_better=False),
+    Figure("tickets.card_red", _("红牌督办"), total(_m("card_red")), _("件"), higher_is_better=False),
+    Figure("tickets.escalations", _("升级次数"), total(_m("escalations")), _("次"), higher_is_better=False),
+)  # fmt: skip
+
+FAMILY = Family(
+    key="tickets",
+    label=_("工单"),
+    compute=compute,
+    touched=touched,
+    figures=FIGURES,
+    snapshot_metrics=SNAPSHOT,
+    trend=("tickets.new", "tickets.finished", "tickets.overdue"),
+    charts=(
+        Chart(
+            "tickets.by_status", _("工单状态"), "pie", tuple((s.label, _m(f"status_{s.value}")) for s in TicketStatus)
+        ),
+        Chart("tickets.by_channel", _("来源渠道"), "bar", tuple((c.label, _m(f"channel_{c.value}")) for c in Channel)),
+        Chart("tickets.ratings", _("满意度分布"), "bar", tuple((f"{n}★", _m(f"rating_{n}")) for n in RATINGS)),
+    ),
+    ranked=("tickets.on_time_rate", "tickets.satisfaction", "tickets.overdue"),
+)
