@@ -36,6 +36,7 @@ def _drawable(grid: Grid) -> bool:
 
 
 def _feature(grid: Grid, values: Mapping[str, float | None], url: str) -> GeoJSON:
-    geometry = {"type": grid.outline["type"], "coordinates": grid.outline["coordinates"]}
+    outline = grid.outline or {}  # _drawable has checked it is a Polygon or MultiPolygon with coordinates
+    geometry = {"type": outline["type"], "coordinates": outline["coordinates"]}
     properties = {"id": grid.pk, "name": grid.name, "url": url, "values": dict(values)}
     return {"type": "Feature", "id": grid.pk, "geometry": geometry, "properties": properties}
