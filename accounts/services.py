@@ -1,10 +1,12 @@
 """Account writes: who may grant which scope and role."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.models import PIIAccessLog, Role, User
@@ -74,7 +76,9 @@ def user_update(*, user: User, by: User, password: str | None = None, **changes:
     return user
 
 
-def pii_access_log_create(*, instance, organization, by: User, ip_address: str | None, fields) -> PIIAccessLog:
+def pii_access_log_create(
+    *, instance: Model, organization: Organization, by: User, ip_address: str | None, fields: Iterable[str]
+) -> PIIAccessLog:
     """Write down one full view of `instance`'s personal information (core.pii.reveal_pii calls it, through the
     logger registry, inside the reveal)."""
     return PIIAccessLog.objects.create(

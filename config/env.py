@@ -48,7 +48,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     url = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

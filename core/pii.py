@@ -1,7 +1,12 @@
 """Revealing masked personal information: permission-checked and logged, the only path to a full value."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.client_ip import client_ip  # noqa: F401  (re-exported: the PII log's callers import it from here)
@@ -15,7 +20,16 @@ pii_view_loggers = Registry("PII view loggers")
 FULL_PII_PERMISSION = "accounts.view_full_pii"
 
 
-def can_view_full_pii(user) -> bool:
+class PermissionHolder(Protocol):
+    """A user as the permission check reads one (accounts.models.User, the anonymous visitor): core does not
+    import accounts."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+    def has_perm(self, perm: str) -> bool: ...
+
+
+def can_view_full_pii(user: PermissionHolder | None) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(FULL_PII_PERMISSION))
 
 
@@ -23,7 +37,7 @@ def can_view_full_pii(user) -> bool:
 SHOWN_SUFFIX = 4
 
 
-def number_search_q(term: str, *, fields: tuple[str, ...], by) -> Q | None:
+def number_search_q(term: str, *, fields: tuple[str, ...], by: PermissionHolder | None) -> Q | None:
     """The condition for finding people by a typed ID number or phone, or None when the term is not a number.
 
     Only users who may see full numbers match on any fragment; for everyone else a number matches only as the last
@@ -51,18 +65,25 @@ def is_pii_search_field(search_field: str) -> bool:
     return pii_masker_for(name) is not None
 
 
-def searchable_fields(fields, user) -> list[str]:
+def searchable_fields(fields: Iterable[str], user: PermissionHolder | None) -> list[str]:
     """Search fields a user may match on: a full number confirms whom it belongs to, so only with the permission."""
     if can_view_full_pii(user):
         return list(fields)
     return [field for field in fields if not is_pii_search_field(field)]
 
 
-def masked_values(instance, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, str]:
+def masked_values(instance: Model, fields: tuple[str, ...] = ("id_number", "phone")) -> dict[str, str]:
     return {name: MASKERS[name](getattr(instance, name, "") or "") for name in fields}
 
 
-def reveal_pii(*, instance, organization, by, ip_address: str | None, fields=("id_number", "phone")) -> dict:
+def reveal_pii(
+    *,
+    instance: Model,
+    organization: Model,
+    by: PermissionHolder,
+    ip_address: str | None,
+    fields: tuple[str, ...] = ("id_number", "phone"),
+) -> dict[str, Any]:
     """Return the full values of `fields` and log the view; refuse without the permission."""
     if not can_view_full_pii(by):
         raise PermissionDenied(_("您没有查看完整个人信息的权限。"))

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 class Entry:
     key: Any
     value: Any
-    after: tuple = field(default=())
+    after: tuple[Any, ...] = field(default=())
 
 
 class Registry:
@@ -30,7 +30,7 @@ class Registry:
         self.name = name
         self._entries: dict[Any, Entry] = {}
 
-    def register(self, key: Any, value: Any, *, after: Iterable = ()) -> None:
+    def register(self, key: Any, value: Any, *, after: Iterable[Any] = ()) -> None:
         """Add `value` under `key`; registering the same key with the same value again (a second `ready()`) is
         harmless, with another value it is a mistake."""
         known = self._entries.get(key)

@@ -9,12 +9,21 @@ of them filters by scope on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeGuard, TypeVar, cast, runtime_checkable
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import Registry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+_M = TypeVar("_M", bound=models.Model)
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
 
 VIEW = "view"
 CHANGE = "change"
@@ -26,45 +35,76 @@ CHANGE = "change"
 scope_providers = Registry("scope providers")
 
 
-def subtree_q(path: str, node) -> Q:
+@runtime_checkable
+class TreeNode(Protocol):
+    """A node of an mptt tree (an Organization, a Grid): the columns a subtree filter reads."""
+
+    tree_id: int
+    lft: int
+    rght: int
+
+
+class ScopedUser(Protocol):
+    """What scoping reads of a user. accounts.models.User is one; core may not import accounts (the layers test)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_superuser(self) -> bool: ...
+    @property
+    def can_write(self) -> bool: ...
+    def scope_nodes(self) -> list[tuple[str, object]]: ...
+
+
+# Who may be asked about: a user, the anonymous visitor, or nobody (a task or a script); the last two see nothing.
+Reader: TypeAlias = "ScopedUser | AnonymousUser | None"
+# How a model reaches a kind of scope node: a lookup path, or a function of the node for a model needing several.
+ScopePath: TypeAlias = "str | Callable[[Any], Q]"
+
+
+def subtree_q(path: str, node: TreeNode) -> Q:
     """Rows whose node at `path` lies in `node`'s subtree ("" = the row itself is the node)."""
     prefix = f"{path}__" if path else ""
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__gte": node.lft, f"{prefix}lft__lte": node.rght})
 
 
-def ancestors_q(path: str, node) -> Q:
+def ancestors_q(path: str, node: TreeNode) -> Q:
     """Rows whose node at `path` is `node` or one of its ancestors (who answers for `node`, what covers it)."""
     prefix = f"{path}__" if path else ""
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__lte": node.lft, f"{prefix}rght__gte": node.rght})
 
 
-def _node_q(path, node) -> Q:
+def _node_q(path: ScopePath, node: object) -> Q:
     if callable(path):  # a model whose reach is not one foreign-key path (e.g. a unit shared by communities)
         return path(node)
-    if hasattr(node, "tree_id"):
+    if isinstance(node, TreeNode):
         return subtree_q(path, node)
-    return Q(**{path or "pk": node.pk})  # a flat scope node such as a resident unit
+    # A flat scope node such as a resident unit: scope providers return model rows, so it has a pk.
+    return Q(**{path or "pk": cast(models.Model, node).pk})
 
 
 def _crosses_many(model: type[models.Model], path: str) -> bool:
     """Whether a lookup path passes through a to-many relation (and so could repeat rows in a join)."""
+    current: Any = model  # a relation's related_model is a model class, or "self" until the model is ready
     for part in path.split("__") if path else []:
-        field = model._meta.get_field(part)
+        field = current._meta.get_field(part)
         if field.many_to_many or field.one_to_many:
             return True
         if not field.is_relation:
             return False
-        model = field.related_model
+        current = field.related_model
     return False
 
 
-def scope_q(model: type[models.Model], user) -> Q | None:
+def scope_q(model: type[models.Model], user: ScopedUser) -> Q | None:
     """The filter for what `user` may see of `model`, or None when they may see nothing of it.
 
     `scope_paths` maps a kind of scope node ("org", "grid", "unit") to the lookup path from the model to such a
     node, or to a function of the node returning a Q for the rare model that needs more than one path.
     """
-    paths: dict = getattr(model, "scope_paths", {})
+    paths: dict[str, ScopePath] = getattr(model, "scope_paths", {})
     condition = None
     for kind, node in user.scope_nodes():
         if kind not in paths:
@@ -78,11 +118,11 @@ def scope_q(model: type[models.Model], user) -> Q | None:
     return condition
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[_M]):
     """Base queryset for every model that belongs somewhere in the organization (or grid) tree."""
 
-    def visible_to(self, user, action: str = VIEW):
-        if user is None or not user.is_authenticated or not user.is_active:
+    def visible_to(self, user: Reader, action: str = VIEW) -> Self:
+        if user is None or not user.is_authenticated or not user.is_active or not _is_scoped_user(user):
             return self.none()
         if user.is_superuser:
             return self
@@ -94,78 +134,106 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-class PublicReadQuerySet(ScopedQuerySet):
+def _is_scoped_user(user: ScopedUser | AnonymousUser) -> TypeGuard[ScopedUser]:
+    """Always true once a user is authenticated and active (the anonymous visitor is neither); it tells mypy so."""
+    return user.is_authenticated
+
+
+class PublicReadQuerySet(ScopedQuerySet[_M]):
     """Rows that are public information (the service catalogue, the published lists): every signed-in user reads
     all of them; writes stay inside the writer's scope like everything else."""
 
-    def visible_to(self, user, action: str = VIEW):
+    def visible_to(self, user: Reader, action: str = VIEW) -> Self:
         if action == VIEW and user is not None and user.is_authenticated and user.is_active:
             return self.all()
         return super().visible_to(user, action)
 
 
-def ensure_in_scope(instance: models.Model, user, action: str = CHANGE) -> None:
+def ensure_in_scope(instance: models.Model, user: Reader, action: str = CHANGE) -> None:
     """Refuse a write whose result would sit outside the user's scope; call it inside the write's transaction."""
-    manager = type(instance)._default_manager
+    manager: Any = type(instance)._default_manager  # a scoped model's manager (it has visible_to), typed as Manager
     if not manager.visible_to(user, action).filter(pk=instance.pk).exists():
         raise PermissionDenied(_("该记录不在您的管辖范围内。"))
 
 
-class ScopedPrefetch(models.Prefetch):
+if TYPE_CHECKING:
+    _Prefetch = models.Prefetch[str, models.QuerySet[Any], str]
+else:  # Django's Prefetch is not subscriptable at run time
+    _Prefetch = models.Prefetch
+
+
+class ScopedPrefetch(_Prefetch):
     """A Prefetch whose rows are narrowed to what `user` may see, as NetBox's RestrictedPrefetch does.
 
     A nested serializer shows whatever its prefetch fetched; scoping the prefetch (not the serializer) means a
     reader of the parent never sees a related row they could not open on its own.
     """
 
-    def __init__(self, lookup: str, user, queryset=None, to_attr: str | None = None, action: str = VIEW):
+    def __init__(
+        self,
+        lookup: str,
+        user: Reader,
+        queryset: models.QuerySet[Any] | None = None,
+        to_attr: str | None = None,
+        action: str = VIEW,
+    ) -> None:
         self.user, self.action = user, action
         super().__init__(lookup, queryset=queryset, to_attr=to_attr)
 
-    def get_current_querysets(self, level):
+    def get_current_querysets(self, level: int) -> list[models.QuerySet[Any]] | None:
         querysets = super().get_current_querysets(level)
         if querysets is None:
             return None
         return [restrict(qs, self.user, self.action) for qs in querysets]
 
 
-def restrict(queryset, user, action: str = VIEW):
+def _scoped_prefetch(
+    lookup: str, user: Reader, queryset: models.QuerySet[Any] | None = None, to_attr: str | None = None
+) -> ScopedPrefetch:
+    """ScopedPrefetch(...), called through a plain Callable: django-stubs' plugin (5.2.9) crashes with an IndexError in
+    specialize_prefetch_type when it sees a Prefetch subclass constructed directly; its hook only fires on the class."""
+    make: Callable[..., ScopedPrefetch] = ScopedPrefetch
+    return make(lookup, user, queryset=queryset, to_attr=to_attr)
+
+
+def restrict(queryset: _QS, user: Reader, action: str = VIEW) -> _QS:
     """`queryset.visible_to(user, action)` where the model is scoped, with its prefetches scoped the same way."""
     if hasattr(queryset, "visible_to"):
         queryset = queryset.visible_to(user, action)
     return scope_prefetches(queryset, user)
 
 
-def scope_prefetches(queryset, user):
+def scope_prefetches(queryset: _QS, user: Reader) -> _QS:
     """Rewrite every prefetch of `queryset` into ScopedPrefetch objects for `user`, one per level of each lookup.
 
     A plain "a__b" lookup becomes a scoped prefetch of "a" and one of "a__b", so no level reads the raw relation;
     related rows are read with "view" (what the reader may open on its own).
     """
-    lookups = getattr(queryset, "_prefetch_related_lookups", ())
+    lookups: Sequence[str | models.Prefetch[Any, Any, Any]] = getattr(queryset, "_prefetch_related_lookups", ())
     if not lookups or all(isinstance(lookup, ScopedPrefetch) for lookup in lookups):
         return queryset
     scoped: dict[str, ScopedPrefetch] = {}
     for lookup in lookups:  # explicit Prefetch objects first: their querysets win over a level's default
         if isinstance(lookup, models.Prefetch):
             inner = scope_prefetches(lookup.queryset, user) if lookup.queryset is not None else None
-            scoped[lookup.prefetch_to] = ScopedPrefetch(
+            scoped[lookup.prefetch_to] = _scoped_prefetch(
                 lookup.prefetch_through, user, queryset=inner, to_attr=lookup.to_attr
             )
     for lookup in lookups:
         through = lookup.prefetch_through if isinstance(lookup, models.Prefetch) else lookup
         for prefix, related in _levels(queryset.model, through):
             if prefix not in scoped:
-                scoped[prefix] = ScopedPrefetch(prefix, user, queryset=related._default_manager.all())
+                scoped[prefix] = _scoped_prefetch(prefix, user, queryset=related._default_manager.all())
     ordered = sorted(scoped.values(), key=lambda p: p.prefetch_to.count("__"))
     return queryset.prefetch_related(None).prefetch_related(*ordered)
 
 
-def _levels(model, lookup: str):
+def _levels(model: type[models.Model], lookup: str) -> Iterator[tuple[str, type[models.Model]]]:
     """(prefix, related model) for each level of a prefetch lookup path."""
     parts = lookup.split("__")
+    current: Any = model  # a field's related_model: a model class, or None for a generic relation
     for depth, part in enumerate(parts, start=1):
-        model = getattr(model._meta.get_field(part), "related_model", None)
-        if model is None:  # a generic relation: no one model to scope by; its own Prefetch must say how
+        current = getattr(current._meta.get_field(part), "related_model", None)
+        if current is None:  # a generic relation: no one model to scope by; its own Prefetch must say how
             return
-        yield "__".join(parts[:depth]), model
+        yield "__".join(parts[:depth]), current

@@ -9,12 +9,15 @@ drift apart: a test walks every table and checks the page forms, the API methods
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class Action:
     form: Any = None
     by_system: bool = False
     admin_label: Any = None
-    effect: Callable[..., dict] | None = None
-    notice: Callable[..., tuple[list, str] | None] | None = None
+    effect: Callable[..., dict[str, Any]] | None = None  # the event data: JSON values of the table's own choosing
+    notice: Callable[..., tuple[Sequence[AbstractBaseUser], str] | None] | None = None
 
     @property
     def required_fields(self) -> frozenset[str]:
@@ -103,7 +106,7 @@ class Machine:
             raise ValidationError(self.illegal_message(self, row, state), code="illegal_transition")
         return row.target
 
-    def check_reason(self, name: str, values: dict) -> None:
+    def check_reason(self, name: str, values: Mapping[str, object]) -> None:
         """Refuse an action that needs a reason when none is given (every caller, page or API, meets this check)."""
         row = self[name]
         if row.needs_reason and not str(values.get(row.reason_field) or "").strip():

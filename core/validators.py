@@ -80,7 +80,7 @@ def _area_counties(area: str) -> list[tuple[str, int | None, int | None]]:
     from stdnum import numdb
 
     info = {key: value for _part, props in numdb.get("cn/loc").info(area) for key, value in props.items()}
-    counties = []
+    counties: list[tuple[str, int | None, int | None]] = []
     for entry in filter(None, info.get("county", "").split(",")):
         match = re.fullmatch(r"\[(\d*)-(\d*)\](.+)", entry)
         if match is None:

@@ -11,6 +11,7 @@ A few gaps are left on purpose (empty new buildings, vacant rooms) so the covera
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 
 from django.contrib.auth.hashers import make_password
@@ -41,6 +42,10 @@ VACANT_SHARE = 0.04  # rooms nobody lives in: "households with no residents" in 
 EMPTY_BUILDING_EVERY = 6  # every sixth grid has a newly finished building nobody has moved into yet
 NUMERALS = "一二三四五六七八九十"
 ROLE_START = (datetime.date(2019, 1, 1), datetime.date(2024, 12, 31))
+# The demo map: a box around Ningguo's centre (118.98E, 30.63N), cut into one cell per community, strips per
+# second-level grid and slices per third-level grid, so outlines nest and never overlap (a sketch, not a survey).
+MAP_CENTRE = (118.98, 30.63)
+COMMUNITY_CELL = (0.030, 0.024)  # degrees of longitude and latitude, about 2.9 km by 2.7 km
 
 
 def build(ctx: DemoContext) -> None:
@@ -53,6 +58,7 @@ def build(ctx: DemoContext) -> None:
         _give_the_grid_login_its_grid(ctx)
         _build_buildings_and_households(ctx, grids)
         ctx.say(f"grids: {len(workers)} grid workers with logins ({WORKER_USERNAME.format(1)}…), password as above")
+    draw_outlines(ctx, communities)
     _share(ctx, communities)
     _say_logins(ctx)
 
@@ -98,6 +104,49 @@ def _grid(community, parent, code: str, name: str, grid_level: int, tree_id: int
         community=community, parent=parent, code=code, name=name, grid_level=grid_level, boundary=f"{name}四至范围",
         tree_id=tree_id, level=parent.level + 1 if parent else 0, lft=0, rght=0,
     )  # fmt: skip
+
+
+# --- Outlines for the dashboard map ----------------------------------------------------------------------------
+
+
+def draw_outlines(ctx: DemoContext, communities) -> None:
+    """Give the demo grids that have none a rectangle outline: deterministic (by code), nested, non-overlapping."""
+    grids = list(Grid.objects.filter(community__in=communities).order_by("code"))
+    if all(grid.outline for grid in grids):
+        return
+    children: dict[int | None, list[Grid]] = defaultdict(list)
+    for grid in grids:
+        children[grid.parent_id].append(grid)
+    firsts = children[None]
+    columns = max(1, math.ceil(math.sqrt(len(firsts))))
+    rows = -(-len(firsts) // columns)
+    width, height = COMMUNITY_CELL
+    west, south = MAP_CENTRE[0] - columns * width / 2, MAP_CENTRE[1] - rows * height / 2
+    for index, first in enumerate(firsts):
+        column, row = index % columns, rows - 1 - index // columns  # first community in the north-west
+        box = (west + column * width, south + row * height, width, height)
+        _outline_subtree(first, box, children, vertical=True)
+    Grid.objects.bulk_update([g for g in grids if g.outline], ["outline"], batch_size=500)
+    ctx.say(f"grids: outlines drawn for {len(grids)} grids around Ningguo (for the dashboard map)")
+
+
+def _outline_subtree(grid: Grid, box: tuple[float, float, float, float], children, *, vertical: bool) -> None:
+    """This grid fills `box`; its children cut it in equal strips, alternating direction at each level."""
+    grid.outline = grid.outline or _rectangle(*box)
+    west, south, width, height = box
+    kids = children[grid.pk]
+    for index, child in enumerate(kids):
+        if vertical:
+            part = (west + index * width / len(kids), south, width / len(kids), height)
+        else:
+            part = (west, south + height - (index + 1) * height / len(kids), width, height / len(kids))
+        _outline_subtree(child, part, children, vertical=not vertical)
+
+
+def _rectangle(west: float, south: float, width: float, height: float) -> dict:
+    corners = [(west, south), (west + width, south), (west + width, south + height), (west, south + height)]
+    ring = [[round(lng, 6), round(lat, 6)] for lng, lat in [*corners, corners[0]]]
+    return {"type": "Polygon", "coordinates": [ring]}
 
 
 # --- People with duties -----------------------------------------------------------------------------------------

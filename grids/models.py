@@ -214,6 +214,8 @@ class HouseholdKind(models.TextChoices):
 
 
 class Household(models.Model):
+    label: str  # not a field: the name a list gives it (residents.selectors.label_households)
+
     building = models.ForeignKey(Building, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="households")
     unit = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("门牌/房号"), max_length=20)

@@ -3,6 +3,8 @@ choices inside the user's scope and carry what the page prefilled (the visit or 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
@@ -127,7 +129,11 @@ class BasePartyFormSet(forms.BaseFormSet):
         return [form.details() for form in self.forms if form.is_filled()]
 
 
-PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=0, min_num=3, validate_min=False)
+# formset_factory returns a subclass of the `formset` it is given; the stubs type it as plain BaseFormSet.
+PartyFormSet = cast(
+    type[BasePartyFormSet],
+    forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=0, min_num=3, validate_min=False),
+)
 
 
 def suggested_residents(*, visit: Visit | None, ticket: Ticket | None, user):
@@ -163,7 +169,9 @@ class OutcomeForm(forms.Form):
 
     def __init__(self, *args, case: DisputeCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [(a.name, a.label) for a in OUTCOME_ACTIONS if case.status in a.sources]
+        # self.fields holds copies of the fields declared above: "action" is that ChoiceField.
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [(a.name, a.label) for a in OUTCOME_ACTIONS if case.status in a.sources]
         self.fields["concluded_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
@@ -177,5 +185,7 @@ class FollowUpForm(forms.Form):
         visits = Visit.objects.visible_to(user).filter(household__building__grid=case.grid_id)
         if case.concluded_at:
             visits = visits.filter(visited_on__gte=timezone.localdate(case.concluded_at))
-        self.fields["follow_up_visit"].queryset = visits.select_related("household__building").order_by("-visited_on")
+        # self.fields holds copies of the fields declared above: "follow_up_visit" is that ModelChoiceField.
+        visit = cast(forms.ModelChoiceField, self.fields["follow_up_visit"])
+        visit.queryset = visits.select_related("household__building").order_by("-visited_on")
         self.fields["follow_up_on"].initial = timezone.localdate()

@@ -5,6 +5,8 @@ start from a visit or a ticket (and those pages list the cases that started from
 mediation.services, along the table in mediation.transitions.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,9 @@ from core.scoping import ScopedQuerySet
 from core.validators import clean_phone_field
 from mediation.querysets import DisputeCaseQuerySet
 from orgs.rules import Level
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 REFERENCE_PREFIX = "TJ"
 MIN_PARTIES = 2
@@ -97,7 +102,7 @@ class DisputeCase(models.Model):
         indexes = [models.Index(fields=["community", "status"])]
 
     def __str__(self) -> str:
-        return self.reference or _("调解案件（未编号）")
+        return self.reference or str(_("调解案件（未编号）"))
 
     def clean(self) -> None:
         super().clean()
@@ -111,15 +116,17 @@ class DisputeCase(models.Model):
     def _check_place(self, errors: dict) -> None:
         if self.community_id and self.community.level != Level.COMMUNITY:
             errors["community"] = ValidationError(_("调解案件须归属于社区。"), code="community_level")
-        if self.grid_id and self.community_id and self.grid.community_id != self.community_id:
+        if self.community_id and self.grid is not None and self.grid.community_id != self.community_id:
             errors["grid"] = ValidationError(_("网格须属于所选社区。"), code="grid_community")
-        if self.source_ticket_id and self.community_id and self.source_ticket.community_id != self.community_id:
+        ticket = self.source_ticket if self.community_id else None
+        if ticket is not None and ticket.community_id != self.community_id:
             errors["source_ticket"] = ValidationError(_("来源工单须属于同一社区。"), code="ticket_community")
-        if self.source_visit_id and self.grid_id and self.source_visit.household.building.grid_id != self.grid_id:
+        visit = self.source_visit if self.grid_id else None
+        if visit is not None and visit.household.building.grid_id != self.grid_id:
             errors["source_visit"] = ValidationError(_("来源走访须在本网格内。"), code="visit_grid")
 
     def _check_outcome(self, errors: dict) -> None:
-        required = {
+        required: dict[str, tuple[str, StrPromise]] = {
             CaseStatus.AGREED: ("agreement_text", _("调解成功须填写调解协议内容。")),
             CaseStatus.REFERRED: ("referred_to", _("移交须填写接收单位。")),
             CaseStatus.FAILED: ("failure_reason", _("调解未成须说明原因。")),
@@ -177,11 +184,11 @@ class DisputeParty(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.resident.name if self.resident_id else self.name
+        return self.resident.name if self.resident is not None else self.name
 
     @property
     def contact_phone(self) -> str:
-        return self.phone or (self.resident.phone if self.resident_id else "")
+        return self.phone or (self.resident.phone if self.resident is not None else "")
 
     def clean(self) -> None:
         super().clean()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -14,12 +15,17 @@ from mediation.models import CaseStatus, DisputeCase, DisputeParty, MediationSes
 from orgs.models import Organization
 from orgs.rules import Level
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from mediation.querysets import DisputeCaseQuerySet
+
 COUNTED_OUTCOMES = (CaseStatus.AGREED, CaseStatus.REFERRED, CaseStatus.FAILED)
 
 
-def case_list(*, fetched_by, mine: bool = False, status: str = "") -> QuerySet[DisputeCase]:
+def case_list(*, fetched_by: User, mine: bool = False, status: str = "") -> QuerySet[DisputeCase]:
     """The cases the user may see, newest first, with what a list row shows (a fixed number of queries)."""
-    cases = DisputeCase.objects.visible_to(fetched_by).with_related().annotate(party_count=Count("parties"))
+    cases: DisputeCaseQuerySet = DisputeCase.objects.visible_to(fetched_by).with_related()
+    cases = cases.annotate(party_count=Count("parties"))
     if mine:
         cases = cases.mine(fetched_by)
     if status:
@@ -53,25 +59,27 @@ class Period:
         return start, datetime.datetime.combine(self.until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
 
 
-def _figures(period: Period) -> dict:
+def _figures(period: Period) -> dict[str, Count]:
     start, end = period.bounds()
     concluded = Q(concluded_at__gte=start, concluded_at__lt=end)
     figures = {"opened": Count("pk", filter=Q(opened_at__gte=start, opened_at__lt=end))}
     return figures | {status: Count("pk", filter=concluded & Q(status=status)) for status in COUNTED_OUTCOMES}
 
 
-def _node_path(node) -> str:
+def _node_path(node: Organization | Grid) -> str:
     return "grid" if isinstance(node, Grid) else "community"
 
 
-def _children(node) -> tuple[str, list]:
+def _children(node: Organization | Grid) -> tuple[str, list[Organization] | list[Grid]]:
     """The lines under `node` and how a case reaches them: a community's top grids, else the tree's children."""
     if isinstance(node, Organization) and node.level == Level.COMMUNITY:
         return "grid", list(Grid.objects.filter(community=node, parent=None).order_by("code"))
     return _node_path(node), list(node.get_children().order_by("lft"))
 
 
-def mediation_counts(*, cases: QuerySet[DisputeCase], node, period: Period | None = None) -> dict:
+def mediation_counts(
+    *, cases: QuerySet[DisputeCase], node: Organization | Grid, period: Period | None = None
+) -> dict[str, Any]:
     """Cases opened, agreed, referred and failed in `period`, for `node` and for each of its direct children.
 
     `cases` is what the reader may see (DisputeCase.objects.visible_to(user)), so no count covers a case they could
@@ -83,7 +91,7 @@ def mediation_counts(*, cases: QuerySet[DisputeCase], node, period: Period | Non
     under = cases.filter(subtree_q(path, node)).order_by()
     figures = _figures(period)
     child_path, children = _children(node)
-    rows: dict = {}
+    rows: dict[int, dict[str, Any]] = {}
     if children:
         labels = (When(subtree_q(child_path, c), then=Value(c.pk)) for c in children)
         child = Case(*labels, output_field=IntegerField())
@@ -97,5 +105,5 @@ def mediation_counts(*, cases: QuerySet[DisputeCase], node, period: Period | Non
     }  # fmt: skip
 
 
-def _counts(row: dict) -> dict:
+def _counts(row: dict[str, Any]) -> dict[str, Any]:
     return {"opened": row["opened"], **{status: row[status] for status in COUNTED_OUTCOMES}}

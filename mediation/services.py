@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from core.scoping import CHANGE, ensure_in_scope
+from grids.models import Visit
 from mediation.models import MIN_PARTIES, CaseStatus, DisputeCase, DisputeParty, MediationSession
 from mediation.transitions import START, action_named, check_allowed
 from notifications.services import notify
@@ -36,7 +37,8 @@ class PartyDetails:
 
 
 def _lock(case: DisputeCase) -> DisputeCase:
-    return DisputeCase.objects.select_for_update().get(pk=case.pk)
+    locked: DisputeCase = DisputeCase.objects.select_for_update().get(pk=case.pk)
+    return locked
 
 
 def _check_mediator(case: DisputeCase) -> None:
@@ -49,7 +51,7 @@ def _check_mediator(case: DisputeCase) -> None:
         )
 
 
-def _add_party(case: DisputeCase, details: PartyDetails, by) -> DisputeParty:
+def _add_party(case: DisputeCase, details: PartyDetails, by: User) -> DisputeParty:
     if details.resident is not None and not Resident.objects.visible_to(by).filter(pk=details.resident.pk).exists():
         raise ValidationError({"resident": ValidationError(_("所选居民不存在。"), code="resident_scope")})
     party = DisputeParty(case=case, resident=details.resident, name=details.name.strip(), phone=details.phone.strip())
@@ -58,7 +60,7 @@ def _add_party(case: DisputeCase, details: PartyDetails, by) -> DisputeParty:
     return party
 
 
-def _notify_mediator(case: DisputeCase, by) -> None:
+def _notify_mediator(case: DisputeCase, by: User) -> None:
     if case.mediator_id == by.pk:
         return
     notify(
@@ -72,7 +74,7 @@ def _notify_mediator(case: DisputeCase, by) -> None:
 
 
 @transaction.atomic
-def case_open(*, case: DisputeCase, parties: Sequence[PartyDetails], by) -> DisputeCase:
+def case_open(*, case: DisputeCase, parties: Sequence[PartyDetails], by: User) -> DisputeCase:
     """Register a dispute with its parties (at least two) and tell the mediator when someone else opened it.
 
     `case` is an unsaved DisputeCase with its place, kind, summary, mediator and sources set (a form's or a
@@ -96,7 +98,7 @@ def case_open(*, case: DisputeCase, parties: Sequence[PartyDetails], by) -> Disp
 
 
 @transaction.atomic
-def party_add(*, case: DisputeCase, details: PartyDetails, by) -> DisputeParty:
+def party_add(*, case: DisputeCase, details: PartyDetails, by: User) -> DisputeParty:
     ensure_in_scope(case, by, CHANGE)
     case = _lock(case)
     if case.is_concluded:
@@ -106,7 +108,7 @@ def party_add(*, case: DisputeCase, details: PartyDetails, by) -> DisputeParty:
 
 @transaction.atomic
 def session_add(
-    *, case: DisputeCase, held_at: datetime.datetime, notes: str, place: str = "", attendees: str = "", by
+    *, case: DisputeCase, held_at: datetime.datetime, notes: str, place: str = "", attendees: str = "", by: User
 ) -> MediationSession:
     """Record one sitting; the first moves an open case into mediation."""
     ensure_in_scope(case, by, CHANGE)
@@ -128,7 +130,7 @@ def session_add(
 
 @transaction.atomic
 def case_conclude(
-    *, case: DisputeCase, action: str, text: str, concluded_at: datetime.datetime | None = None, by
+    *, case: DisputeCase, action: str, text: str, concluded_at: datetime.datetime | None = None, by: User
 ) -> DisputeCase:
     """Record the outcome: an agreement (its text), a referral (to whom) or a failure (why); it ends the case."""
     ensure_in_scope(case, by, CHANGE)
@@ -151,7 +153,9 @@ def case_conclude(
 
 
 @transaction.atomic
-def case_record_follow_up(*, case: DisputeCase, follow_up_on: datetime.date, notes: str, visit=None, by) -> DisputeCase:
+def case_record_follow_up(
+    *, case: DisputeCase, follow_up_on: datetime.date, notes: str, visit: Visit | None = None, by: User
+) -> DisputeCase:
     """The return visit after the outcome (回访): when, what was found, and the visit record if one was made."""
     ensure_in_scope(case, by, CHANGE)
     case = _lock(case)

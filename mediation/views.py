@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,10 +16,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from accounts.models import User
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
 from core.scoping import CHANGE
 from grids.models import Visit
 from mediation.forms import (
+    BasePartyFormSet,
     CaseOpenForm,
     FollowUpForm,
     OutcomeForm,
@@ -34,6 +38,11 @@ from mediation.transitions import outcome_actions_for
 from services.models import Ticket
 
 
+def _signed_in(request: HttpRequest) -> User:
+    # Every mediation page is behind LoginRequiredMixin (through the core.pages mixins): never an anonymous user here.
+    return cast(User, request.user)
+
+
 class CaseListView(ScopedObjectMixin, ListView):
     """The cases in the user's scope; "mine" (the default for a grid worker) those they mediate or opened."""
 
@@ -43,12 +52,12 @@ class CaseListView(ScopedObjectMixin, ListView):
     @cached_property
     def mine(self) -> bool:
         wanted = self.request.GET.get("mine")
-        return wanted == "1" if wanted in ("0", "1") else self.request.user.role == "grid_worker"
+        return wanted == "1" if wanted in ("0", "1") else _signed_in(self.request).role == "grid_worker"
 
     def get_queryset(self):
         status = self.request.GET.get("status", "")
         status = status if status in CaseStatus.values else ""
-        return case_list(fetched_by=self.request.user, mine=self.mine, status=status)
+        return case_list(fetched_by=_signed_in(self.request), mine=self.mine, status=status)
 
     def get_context_data(self, **kwargs):
         page = paginate(self.request, self.object_list)
@@ -95,12 +104,12 @@ class CaseOpenView(WriterRequiredMixin, View):
     def _case_form(self, **kwargs) -> CaseOpenForm:
         return CaseOpenForm(user=self.request.user, instance=DisputeCase(), **kwargs)
 
-    def _parties(self, **kwargs) -> PartyFormSet:
+    def _parties(self, **kwargs) -> BasePartyFormSet:
         residents = suggested_residents(visit=self.source_visit, ticket=self.source_ticket, user=self.request.user)
         return PartyFormSet(prefix="party", residents=residents, **kwargs)
 
-    def _initial_case(self) -> dict:
-        initial = {"mediator": self.request.user.pk}
+    def _initial_case(self) -> dict[str, int | str | None]:
+        initial: dict[str, int | str | None] = {"mediator": self.request.user.pk}
         if visit := self.source_visit:
             grid = visit.household.building.grid
             initial |= {
@@ -207,7 +216,7 @@ class SessionAddView(CaseStepView):
         return SessionForm(data)
 
     def save(self, form) -> None:
-        session_add(case=self.case, by=self.request.user, **form.cleaned_data)
+        session_add(case=self.case, by=_signed_in(self.request), **form.cleaned_data)
 
 
 class PartyAddView(CaseStepView):
@@ -218,7 +227,7 @@ class PartyAddView(CaseStepView):
         return PartyForm(data)
 
     def save(self, form) -> None:
-        party_add(case=self.case, details=form.details(), by=self.request.user)
+        party_add(case=self.case, details=form.details(), by=_signed_in(self.request))
 
 
 class OutcomeView(CaseStepView):
@@ -229,7 +238,7 @@ class OutcomeView(CaseStepView):
         return OutcomeForm(data, case=self.case)
 
     def save(self, form) -> None:
-        case_conclude(case=self.case, by=self.request.user, **form.cleaned_data)
+        case_conclude(case=self.case, by=_signed_in(self.request), **form.cleaned_data)
 
 
 class FollowUpView(CaseStepView):
@@ -243,7 +252,7 @@ class FollowUpView(CaseStepView):
         data = form.cleaned_data
         case_record_follow_up(
             case=self.case, follow_up_on=data["follow_up_on"], notes=data["follow_up_notes"],
-            visit=data["follow_up_visit"], by=self.request.user,
+            visit=data["follow_up_visit"], by=_signed_in(self.request),
         )  # fmt: skip
 
 

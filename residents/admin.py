@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ScopedModelAdmin
+from core.client_ip import client_ip
 from core.masking import mask_id_number, mask_phone
-from core.pii import can_view_full_pii, client_ip, reveal_pii
+from core.pii import can_view_full_pii, reveal_pii
 from grids.admin import ReadOnlyListInline
 from grids.models import Household
 from grids.resources import HouseholdExportAdminMixin

@@ -99,7 +99,7 @@ def coverage_report(*, node: Organization | Grid, today: datetime.date | None = 
     """
     window = _Window(today or timezone.localdate())
     inside, outside = _grids_with_buildings(subtree_grids(node))
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for family in _families(window):
         if outside.total() >= inside.total():
             counts.update(family.within(list(inside)).aggregate(**family.aggregates))
@@ -111,14 +111,15 @@ def coverage_report(*, node: Organization | Grid, today: datetime.date | None = 
     return CoverageReport.from_counts(_derive(counts))
 
 
-def _grids_with_buildings(grids: QuerySet[Grid]) -> tuple[Counter, Counter]:
+def _grids_with_buildings(grids: QuerySet[Grid]) -> tuple[Counter[int], Counter[int]]:
     """Buildings per grid, for the grids inside the subtree and those outside (grids without buildings left out).
 
     Handing the database the grid ids as a list, rather than as a subquery, lets it estimate how many rows a small
     subtree holds and walk the indexes down from it instead of hashing whole tables.
     """
     subtree = set(grids.values_list("pk", flat=True))
-    inside, outside = Counter(), Counter()
+    inside: Counter[int] = Counter()
+    outside: Counter[int] = Counter()
     for grid_id, n in Building.objects.order_by().values_list("grid_id").annotate(n=Count("pk")):
         (inside if grid_id in subtree else outside)[grid_id] = n
     return inside, outside
@@ -158,7 +159,7 @@ def coverage_breakdown(
     ]
 
 
-def _child_key(node, children: list, path: str) -> Case:
+def _child_key(node, children: list, path: str) -> Case | Value:
     """SQL naming the child whose subtree holds a row's grid: the grouping key of a breakdown."""
     through_community = isinstance(node, Organization) and node.level != Level.COMMUNITY
     node_path = f"{path}__community" if through_community else path

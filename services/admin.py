@@ -19,6 +19,7 @@ from services.models import (
     HousekeeperProject,
     MenuService,
     MicroWish,
+    ProxyErrand,
     PublishedListEntry,
     ServiceItem,
     Ticket,
@@ -102,6 +103,28 @@ class TicketEventInline(ScopedInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class ProxyErrandInline(ScopedInlineMixin, admin.StackedInline):
+    """The ticket's proxy errand (代办), read-only: it is recorded and returned through services.tickets.errands."""
+
+    model = ProxyErrand
+    extra = 0
+    can_delete = False
+    fields = [
+        "runner", "handed_in", "handed_in_where", "handed_in_at", "came_back_at", "outcome_note", "created_by",
+        "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("runner", "created_by")
+
+
 def _run_transition(modeladmin, request, queryset, action: str) -> None:
     done = 0
     for ticket in queryset:
@@ -118,19 +141,31 @@ def _run_transition(modeladmin, request, queryset, action: str) -> None:
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
-    list_display = [
-        "reference", "channel", "service_item", "status", "community", "handling_level", "card", "owner",
-        "created_at", "resolution_due_at",
-    ]  # fmt: skip
+    # The columns a staff member scans at 1366 px; channel, level, owner and dates live on the change page.
+    list_display = ["reference", "status", "card", "service_item", "where", "assignee", "resolution_due_at"]
     list_filter = ["status", "channel", "card", "handling_level", "flagged_for_district"]
     search_fields = ["reference", "description"]
-    list_select_related = ["service_item", "community", "owner"]
+    list_select_related = ["service_item", "community", "grid", "assignee_user", "assignee_unit"]
     date_hierarchy = "created_at"
-    inlines = [TicketEventInline]
+    inlines = [ProxyErrandInline, TicketEventInline]
     exclude = ["reporter_phone", "rating_token"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Ticket._meta.concrete_fields if f.name not in self.exclude] + ["masked_reporter_phone"]
+
+    class Media:
+        css = {"all": ["services/admin/ticket_changelist.css"]}
+
+    @admin.display(description=_("社区/网格"), ordering="community__name")
+    def where(self, obj):
+        return f"{obj.community} · {obj.grid}" if obj.grid_id else str(obj.community)
+
+    @admin.display(description=_("承办"))
+    def assignee(self, obj):
+        person = obj.assignee_user
+        if person is not None:
+            return person.get_full_name() or person.username
+        return str(obj.assignee_unit or obj.assignee_department or "—")
 
     @admin.display(description=_("反映人电话"))
     def masked_reporter_phone(self, obj):

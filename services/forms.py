@@ -16,9 +16,8 @@ from grids.models import Building, Grid
 from orgs.models import Organization
 from orgs.rules import Level
 from residents.models import Resident
-from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket, TicketStatus
-from services.models.tickets import Card
-from services.tickets.selectors import Candidate, dispatch_candidates
+from services.models import Channel, Priority, ServiceCategory, ServiceItem, Ticket
+from services.tickets.selectors import ERRAND_ROLES, Candidate, dispatch_candidates, errand_runners
 from services.validators import validate_ticket_photo
 
 MAX_PHOTOS = 6
@@ -203,19 +202,6 @@ class VisitTicketForm(forms.Form):
         _with_grouped_items(self)
 
 
-class QueueFilterForm(forms.Form):
-    """The ticket queue's filters; a bad value is simply ignored (the queue shows unfiltered)."""
-
-    mine = forms.BooleanField(label=_("我的"), required=False)
-    overdue = forms.BooleanField(label=_("已超期"), required=False)
-    escalated = forms.BooleanField(label=_("升级到本级"), required=False)
-    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *TicketStatus.choices], required=False)
-    card = forms.ChoiceField(
-        label=_("预警"), choices=[("", _("全部")), (Card.YELLOW, Card.YELLOW.label), (Card.RED, Card.RED.label)],
-        required=False,
-    )  # fmt: skip
-
-
 # ---- next actions on the ticket page -------------------------------------------------------------------------
 
 
@@ -382,3 +368,30 @@ class PublicRequestForm(forms.Form):
 
 class CatalogueSearchForm(forms.Form):
     q = forms.CharField(label=_("搜索事项"), max_length=50, required=False, strip=True)
+# ---- proxy errands (代办) on the ticket page --------------------------------------------------------------------
+
+ERRAND_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ProxyErrandForm(forms.Form):
+    """Record a proxy errand: who runs it (a staff member or grid worker in scope), what goes where, and when."""
+
+    runner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("代办人"))
+    handed_in = forms.CharField(label=_("递交材料"), widget=forms.Textarea(attrs={"rows": 2}))
+    handed_in_where = forms.CharField(label=_("递交地点"), max_length=200)
+    handed_in_at = forms.DateTimeField(label=_("递交时间"), widget=ERRAND_DATETIME)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["runner"].queryset = errand_runners(user).order_by("role", "username")
+        self.fields["runner"].label_from_instance = _person_label
+        if user.role in ERRAND_ROLES:
+            self.fields["runner"].initial = user.pk
+
+
+class ProxyErrandReturnForm(forms.Form):
+    """The errand came back (办回): when, and what came of it."""
+
+    came_back_at = forms.DateTimeField(label=_("办回时间"), widget=ERRAND_DATETIME)
+    note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/", views.GridReportView.as_view(), name="report"),
     path("from-visit/<int:visit_pk>/", views.VisitTicketView.as_view(), name="from-visit"),
     path("<int:pk>/", views.TicketDetailView.as_view(), name="detail"),
+    path("<int:pk>/proxy-errand/", views.ProxyErrandView.as_view(), name="proxy-errand"),
     path("<int:pk>/photos/<int:photo_pk>/", views.TicketPhotoView.as_view(), name="photo"),
     path("wishes/<int:pk>/photo/", views.WishPhotoView.as_view(), name="wish-photo"),
     path("<int:pk>/<slug:action>/", views.TicketActionView.as_view(), name="action"),

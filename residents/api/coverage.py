@@ -1,5 +1,9 @@
 """/api/v1/coverage/: the coverage report of one node in the caller's scope, with a line per direct child."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +16,13 @@ from grids.models import Grid
 from orgs.models import Organization
 from residents.coverage import CoverageReport, coverage_breakdown
 
-_NODE_ID_ERRORS = {"invalid": _("请填写有效的编号（正整数）。"), "min_value": _("请填写有效的编号（正整数）。")}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+_NODE_ID_ERRORS: dict[str, str | StrPromise] = {
+    "invalid": _("请填写有效的编号（正整数）。"),
+    "min_value": _("请填写有效的编号（正整数）。"),
+}
 
 
 class CoverageQuerySerializer(serializers.Serializer):

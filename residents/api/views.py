@@ -3,7 +3,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import ScopedModelViewSet
-from core.pii import client_ip, reveal_pii
+from core.client_ip import client_ip
+from core.pii import reveal_pii
 from residents.api.serializers import ResidentMoveSerializer, ResidentPIISerializer, ResidentSerializer
 from residents.filtersets import ResidentFilterSet
 from residents.models import Resident

@@ -7,8 +7,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from core.client_ip import client_ip
 from core.pages import ScopedObjectMixin, ScopedWriteMixin, get_scoped_or_404
-from core.pii import can_view_full_pii, client_ip, reveal_pii
+from core.pii import can_view_full_pii, reveal_pii
 from core.scoping import CHANGE
 from grids.models import Household
 from residents.forms import ResidentForm

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import ResidentUnit
-from core.api.fields import CAPPED_FIELD_MAPPING
+from core.api.fields import CAPPED_FIELD_MAPPING, ChoiceDisplayField
 from core.api.serializers import (
     MaskedCharField,
     ScopedInputSerializer,
@@ -17,7 +17,7 @@ from core.api.serializers import (
 from core.masking import mask_phone
 from grids.models import Grid
 from orgs.models import Organization
-from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
+from services.models import Channel, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto, TicketStatus
 from services.tickets.actions import actions_for
 from services.validators import validate_ticket_photo
 
@@ -61,8 +61,8 @@ class TicketSerializer(serializers.ModelSerializer):
     serializer_field_mapping = CAPPED_FIELD_MAPPING  # issue 9 (badinput): text fields capped
 
     reporter_phone = MaskedCharField(mask_phone, read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    channel_display = ChoiceDisplayField(Channel.choices, source="channel")
+    status_display = ChoiceDisplayField(TicketStatus.choices, source="status")
     service_item_name = serializers.CharField(source="service_item.name", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     handling_org_name = serializers.CharField(source="handling_org.name", read_only=True)

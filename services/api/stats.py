@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.statistics import family_figures
 from orgs.models import Organization
 from services.tickets.stats import ticket_stats
 
@@ -23,7 +24,8 @@ class TicketStatsQuerySerializer(serializers.Serializer):
 class TicketStatsView(APIView):
     """Tickets by status, on-time rate, overdue share, cards, times to accept and resolve, satisfaction and
     escalations of an organization the caller may see (404 otherwise), a line per direct child, and the rankings of
-    communities and resident units in its subtree. Without `org`: the caller's own organization.
+    communities and resident units in its subtree; under `families`, the figures other apps publish for the same
+    node (core.statistics: mediation cases this year). Without `org`: the caller's own organization.
     """
 
     @extend_schema(
@@ -37,6 +39,7 @@ class TicketStatsView(APIView):
         stats = asdict(ticket_stats(node=node))
         return Response({"id": node.pk, "name": node.name, "level": node.level, **stats["node"]} | {
             "children": stats["children"], "rankings": stats["rankings"],
+            "families": family_figures(node=node, fetched_by=request.user),
         })  # fmt: skip
 
     @staticmethod

@@ -6,6 +6,7 @@ illegal move is a 409). Officials read. Rows outside scope are 404.
 """
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -15,10 +16,12 @@ from rest_framework.response import Response
 from accounts.models import Role
 from core.api.parsers import JSONObjectParser
 from core.api.viewsets import ScopedModelViewSet
+from services.api import errand_serializers as es
 from services.api import serializers as s
 from services.filtersets import PublishedListEntryFilterSet, ServiceItemFilterSet, TicketFilterSet
-from services.models import PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
+from services.models import ProxyErrand, PublishedListEntry, ServiceItem, Ticket, TicketEvent, TicketPhoto
 from services.tickets.actions import TICKETS
+from services.tickets.errands import proxy_errand_record, proxy_errand_returned
 from services.tickets.selectors import dispatch_candidates
 from services.tickets.services import ticket_accept_and_dispatch, ticket_add_call, ticket_create, ticket_transition
 
@@ -154,6 +157,29 @@ class TicketViewSet(ScopedModelViewSet):
         """Whom to dispatch to: grid workers on duty for the ticket's grid first, then community staff; in scope."""
         candidates = dispatch_candidates(ticket=self.get_object(), fetched_by=request.user)
         return Response(s.DispatchCandidateSerializer(candidates, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=es.ProxyErrandSerializer)
+    @extend_schema(methods=["POST"], request=es.ProxyErrandRecordSerializer, responses={201: es.ProxyErrandSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="proxy-errand", url_name="proxy-errand")
+    def proxy_errand(self, request, pk=None):
+        """代办: GET the ticket's errand (404 if none); POST records it (staff and grid workers, items that can be
+        run as a proxy errand, one per ticket; a `proxy_errand` event on the timeline)."""
+        ticket = self.get_object()
+        if request.method == "GET":
+            errand = get_object_or_404(ProxyErrand.objects.select_related("runner"), ticket=ticket)
+            return Response(es.ProxyErrandSerializer(errand).data)
+        data = self._input(es.ProxyErrandRecordSerializer)
+        errand = proxy_errand_record(ticket=ticket, by=request.user, **data)
+        return Response(es.ProxyErrandSerializer(errand).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=es.ProxyErrandReturnSerializer, responses=es.ProxyErrandSerializer)
+    @action(detail=True, methods=["post"], url_path="proxy-errand/returned", url_name="proxy-errand-returned")
+    def proxy_errand_returned(self, request, pk=None):
+        """代办办回: the result came back (once per errand): when (now if left out) and what came of it."""
+        errand = get_object_or_404(ProxyErrand.objects.select_related("runner"), ticket=self.get_object())
+        data = self._input(es.ProxyErrandReturnSerializer)
+        errand = proxy_errand_returned(errand=errand, by=request.user, **data)
+        return Response(es.ProxyErrandSerializer(errand).data)
 
     @extend_schema(responses=s.TicketEventSerializer(many=True))
     @action(detail=True, methods=["get"])

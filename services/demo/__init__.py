@@ -36,6 +36,7 @@ from accounts.models import User
 from core.demo import DemoContext, DemoDataError
 from services.demo.catalogue import MARKER_CODE, build_catalogue, build_published_lists
 from services.demo.community import build_menu, build_projects, build_wishes
+from services.demo.errands import build_errands
 from services.demo.helpers import DemoPlan, load_context
 from services.demo.tickets import DEFAULT_ESCALATION_HOURS, TICKETS_PER_SCALE, build_tickets
 from services.models import EscalationLimit, ServiceItem
@@ -58,5 +59,6 @@ def build(ctx: DemoContext) -> None:
     build_published_lists(ctx)
     build_menu(ctx, plan)
     build_tickets(ctx, plan)
+    build_errands(ctx, plan)
     build_wishes(ctx, plan)
     build_projects(ctx, plan)

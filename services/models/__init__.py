@@ -17,6 +17,7 @@ from services.models.community import (
     ProviderKind,
     WishStatus,
 )
+from services.models.errands import ProxyErrand
 from services.models.tickets import (
     OPEN_STATUSES,
     Card,
@@ -33,7 +34,7 @@ from services.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookSub
 __all__ = [
     "LEVEL_ORDER", "OPEN_STATUSES", "ORG_LEVEL_OF", "Card", "Channel", "DeliveryStatus", "EscalationLimit",
     "HandlingLevel", "HousekeeperProject", "ListKind", "MenuService", "MicroWish", "Priority", "ProjectKind",
-    "ProjectRating", "ProviderKind", "PublishedListEntry", "ServiceCategory", "ServiceItem", "Ticket",
+    "ProjectRating", "ProviderKind", "ProxyErrand", "PublishedListEntry", "ServiceCategory", "ServiceItem", "Ticket",
     "TicketCounter", "TicketEvent", "TicketPhoto", "TicketStatus", "WebhookDelivery", "WebhookSubscription",
     "WishStatus",
 ]  # fmt: skip

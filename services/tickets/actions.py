@@ -23,6 +23,16 @@ from services import forms
 from services.models import Ticket
 from services.models import TicketStatus as S
 
+# Who may hold a ticket: accepting makes the acceptor its owner (首问负责), and a dispatch hands it to a person of
+# one of these roles. Officials read, integrators file through the API, unit liaisons act for their unit: none of
+# them ever holds a ticket as a person, so "my tickets" means nothing to them.
+TICKET_HOLDER_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER})
+
+
+def can_own_tickets(user) -> bool:
+    """Whether a ticket can ever be this user's own (owner or assignee): the queue offers "mine" only then."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in TICKET_HOLDER_ROLES
+
 
 def awaiting_rating(ticket, now=None) -> bool:
     """Resolved and still inside its rating window: only the resident's rating (or the window lapsing) closes it."""
@@ -45,7 +55,7 @@ def _check_dispatch_target(ticket: Ticket, *, assignee_user, assignee_unit, assi
         raise ValidationError({"assignee": _("请选择一个承办人、承办单位或承办部门。")})
     if assignee_user is not None:
         visible = type(assignee_user).objects.visible_to(by).filter(pk=assignee_user.pk).exists()
-        if not visible or not assignee_user.is_active or assignee_user.role not in (Role.STAFF, Role.GRID_WORKER):
+        if not visible or not assignee_user.is_active or assignee_user.role not in TICKET_HOLDER_ROLES:
             raise ValidationError({"assignee_user": _("承办人不存在或不在您的管辖范围内。")})
     if assignee_unit is not None:
         bound = assignee_unit.agreements.filter(community=ticket.community_id, status=AgreementStatus.ACTIVE)

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -115,3 +115,12 @@ def _open_loads(user_ids: list[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["assignee_user_id"]: row["n"] for row in rows}
+
+
+ERRAND_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER})  # who runs proxy errands (代办) for residents
+
+
+def errand_runners(by: User) -> QuerySet[User]:
+    """Whom `by` may name as a proxy errand's runner: themselves, and the active staff and grid workers they see."""
+    people = User.objects.visible_to(by).filter(is_active=True, role__in=ERRAND_ROLES)
+    return (people | User.objects.filter(pk=by.pk, role__in=ERRAND_ROLES)).distinct()

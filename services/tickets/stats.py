@@ -73,6 +73,9 @@ def _figures(now: datetime.datetime) -> dict:
         "rated": Count("rating"),
         "escalations": Coalesce(Sum("escalation_count"), 0),
         "escalated_tickets": Count("pk", filter=Q(escalation_count__gt=0)),
+        # Proxy errands (代办): at most one per ticket, so the outer join adds no rows to count twice.
+        "proxy_errands": Count("proxy_errand"),
+        "proxy_errands_returned": Count("proxy_errand", filter=Q(proxy_errand__came_back_at__isnull=False)),
     }
 
 
@@ -95,6 +98,7 @@ def _present(row: dict) -> dict:
         "rated": row["rated"],
         "escalations": row["escalations"],
         "escalated_tickets": row["escalated_tickets"],
+        "proxy_errands": {"recorded": row["proxy_errands"], "returned": row["proxy_errands_returned"]},
     }
 
 

@@ -12,6 +12,7 @@ from services.views.public import (
 )
 from services.views.tickets import (
     AssignedTicketsView,
+    ProxyErrandView,
     TicketActionView,
     TicketDetailView,
     TicketQueueView,
@@ -24,6 +25,7 @@ __all__ = [
     "CommunityHomeView",
     "GridReportView",
     "PublicRequestView",
+    "ProxyErrandView",
     "RatingView",
     "ResidentLookupView",
     "TicketActionView",

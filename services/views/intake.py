@@ -4,7 +4,7 @@ and a visit's follow-up turned into a ticket in one step. Every save goes throug
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
@@ -53,6 +53,25 @@ class TicketIntakeView(TicketFormView):
         if not form.is_bound:
             form.suggest_assignees()
         return form
+
+    def get(self, request, *args, **kwargs):
+        if request.htmx and request.GET.get("suggest"):
+            return self.suggestions()
+        return super().get(request, *args, **kwargs)
+
+    def suggestions(self):
+        """The fragment htmx swaps in when a resident, item or community is picked (before any submit): the assignee
+        choices ordered for that place, and the possible duplicates (out of band). Without JS the page does this on
+        submit, as before."""
+        form = self.form_class(self.request.GET, user=self.request.user)
+        form.is_valid()  # partial input: only what has been picked so far is read, other fields' errors are not shown
+        form.suggest_assignees()
+        picked = form.cleaned_data
+        duplicates = possible_duplicates(
+            fetched_by=self.request.user, service_item=picked.get("service_item"), resident=picked.get("reporter")
+        )
+        context = {"form": form, "duplicates": list(duplicates)}
+        return render(self.request, "services/partials/intake_suggestions.html", context)
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("add_call_to"):

@@ -1,7 +1,7 @@
 """The ticket queue, the ticket page (header, timeline, only the allowed next actions) and the action posts."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,10 +15,13 @@ from django.views.generic import DetailView, ListView
 
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404, paginate
 from core.scoping import CHANGE
-from services.forms import QueueFilterForm, model_errors_to_form
-from services.models import OPEN_STATUSES, Ticket, TicketPhoto, TicketStatus
+from services.filtersets import FINISHED_STATUSES, QUEUE_DEFAULT_STATUSES, TicketFilterSet, queue_page_data
+from services.forms import model_errors_to_form
+from services.models import OPEN_STATUSES, ProxyErrand, Ticket, TicketPhoto, TicketStatus
 from services.tickets.actions import TICKETS, actions_for
+from services.tickets.errands import proxy_errand_record, proxy_errand_returned
 from services.tickets.services import ticket_transition
+from services.views.errands import RECORD, errand_context, errand_form, errand_step
 
 QUEUE_PAGE_SIZE = 50
 
@@ -30,37 +33,39 @@ class TicketQueueView(ScopedObjectMixin, ListView):
     template_name = "services/ticket_queue.html"
     page_size = QUEUE_PAGE_SIZE
 
-    @cached_property
-    def filters(self) -> dict:
-        form = QueueFilterForm(self.request.GET)
-        return form.cleaned_data if form.is_valid() else {}
-
     def scope_related(self, queryset):
         queryset = queryset.with_related().select_related("reporter")
         return self.apply_filters(queryset).order_by("-created_at", "-id")
 
+    @cached_property
+    def filterset(self) -> TicketFilterSet:
+        """The API's filters; the page opens on open work (see queue_page_data). A bad value is ignored."""
+        return TicketFilterSet(queue_page_data(self.request.GET), request=self.request)
+
     def apply_filters(self, queryset):
-        user, wanted = self.request.user, self.filters
-        if wanted.get("mine"):
-            queryset = queryset.mine(user)
-        if wanted.get("overdue"):
-            queryset = queryset.overdue()
-        if wanted.get("escalated"):
-            queryset = queryset.escalated_to(user)
-        if wanted.get("status"):
-            queryset = queryset.filter(status=wanted["status"])
-        if wanted.get("card"):
-            queryset = queryset.filter(card=wanted["card"])
-        return queryset
+        filterset = self.filterset
+        filterset.is_valid()
+        return filterset.filter_queryset(queryset)
 
     def get_context_data(self, **kwargs):
         page = paginate(self.request, self.object_list, self.page_size)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
-            page=page, tickets=page.object_list, filter_form=QueueFilterForm(self.request.GET),
-            query=query.urlencode(), now=timezone.now(), **kwargs,
+            page=page, tickets=page.object_list, filter_form=self.filterset.form, query=query.urlencode(),
+            status_views=_status_views(self.request.GET), now=timezone.now(), **kwargs,
         )  # fmt: skip
+
+
+def _status_views(query) -> list[tuple[str, str, bool]]:
+    """The queue's quick switches between open work (the default), finished tickets and all: label, query, current."""
+    wanted = sorted(value for value in query.getlist("status") if value) if "status" in query else None
+    views = [
+        (_("未办结"), "", wanted is None or wanted == sorted(QUEUE_DEFAULT_STATUSES)),
+        (_("已关闭/不予受理"), "?" + "&".join(f"status={s}" for s in FINISHED_STATUSES), wanted == FINISHED_STATUSES),
+        (_("全部状态"), "?status=", wanted == []),
+    ]
+    return views
 
 
 class AssignedTicketsView(TicketQueueView):
@@ -113,8 +118,9 @@ class TicketDetailView(ScopedObjectMixin, DetailView):
         return super().get_context_data(**ticket_page_context(self.request, self.object), **kwargs)
 
 
-def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
-    """The header facts, the timeline and one form per allowed next action (`bound` re-shows a refused one)."""
+def ticket_page_context(request, ticket: Ticket, bound=None, errand_bound=None) -> dict:
+    """The header facts, the timeline, one form per allowed next action (`bound` re-shows a refused one) and the
+    proxy errand section (`errand_bound` re-shows its refused form)."""
     forms = []
     if request.user.can_write:
         for action in actions_for(ticket):
@@ -131,6 +137,7 @@ def ticket_page_context(request, ticket: Ticket, bound=None) -> dict:
         "open_action": bound.prefix if bound is not None else "",
         "rating_url": rating_url if ticket.status == "resolved" and ticket.rated_at is None else "",
         "now": timezone.now(),
+        **errand_context(request, ticket, errand_bound),
     }
 
 
@@ -170,3 +177,43 @@ class TicketActionView(WriterRequiredMixin, View):
 
 def _done_message(action: str) -> str:
     return _("已%(action)s。") % {"action": TICKETS[action].label}
+
+
+class ProxyErrandView(WriterRequiredMixin, View):
+    """POST the proxy errand section's form: record the errand, or register that it came back. A refusal shows the
+    ticket page again with the form and its errors; a ticket out of reach is a 404."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        tickets = Ticket.objects.with_related().select_related("reporter", "building", "household", "created_by")
+        ticket = get_scoped_or_404(tickets, request.user, CHANGE, pk=pk)
+        errand = ProxyErrand.objects.filter(ticket=ticket).first()
+        step = errand_step(errand)
+        if not step or not ticket.service_item.can_proxy:
+            messages.error(request, _("该工单当前不能登记代办。"))
+            return redirect("tickets:detail", pk=ticket.pk)
+        form = errand_form(step, user=request.user, data=request.POST)
+        if form.is_valid():
+            try:
+                self.save(step, ticket=ticket, errand=errand, data=form.cleaned_data)
+            except ValidationError as error:
+                model_errors_to_form(form, error)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                return redirect("tickets:detail", pk=ticket.pk)
+            else:
+                messages.success(request, _("已登记代办。") if step == RECORD else _("已登记代办办回。"))
+                return redirect("tickets:detail", pk=ticket.pk)
+        context = ticket_page_context(request, ticket, errand_bound=form)
+        return render(request, TicketDetailView.template_name, context | {"object": ticket})
+
+    def save(self, step: str, *, ticket: Ticket, errand, data: dict) -> None:
+        if step == RECORD:
+            proxy_errand_record(
+                ticket=ticket, by=self.request.user, runner=data["runner"], handed_in=data["handed_in"],
+                handed_in_where=data["handed_in_where"], handed_in_at=data["handed_in_at"], note=data["note"],
+            )  # fmt: skip
+        else:
+            by, came_back_at = self.request.user, data["came_back_at"]
+            proxy_errand_returned(errand=errand, by=by, came_back_at=came_back_at, note=data["note"])

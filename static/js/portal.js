@@ -20,7 +20,10 @@
           option.hidden = !show;
           if (show && option.value && !first) { first = option; }
         });
-        if (term && first) { select.value = first.value; }
+        if (term && first && select.value !== first.value) {
+          select.value = first.value;
+          select.dispatchEvent(new Event("change", { bubbles: true }));  // a pick like any other (intake refresh)
+        }
       });
     });
   }
@@ -33,7 +36,18 @@
     });
   }
 
-  function init(root) { autosubmit(root); itemFilter(root); bars(root); }
+  /* <form data-picked-fields="a b">: a change of one of those fields fires "picked" on the form, which htmx listens
+     for (hx-trigger="picked from:#form") — an event filter in hx-trigger would need eval, which the CSP forbids. */
+  function pickedFields(root) {
+    root.querySelectorAll("form[data-picked-fields]").forEach(function (form) {
+      var names = form.dataset.pickedFields.split(" ");
+      form.addEventListener("change", function (event) {
+        if (names.indexOf(event.target.name) !== -1) { form.dispatchEvent(new CustomEvent("picked")); }
+      });
+    });
+  }
+
+  function init(root) { autosubmit(root); itemFilter(root); bars(root); pickedFields(root); }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { if (event.target !== document.body) { init(event.target); } });

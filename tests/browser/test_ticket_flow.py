@@ -180,8 +180,13 @@ def test_hotline_sees_the_duplicate_and_accepts_and_dispatches_in_one_step(
     expect(page.locator("#timeline [data-kind=repeat_call]")).to_contain_text("第二次来电")
     assert Ticket.objects.count() == 1
 
-    # Another matter: accepted and dispatched in one step to the grid worker the form suggests.
+    # Another matter: accepted and dispatched in one step to the grid worker the form suggests. Picking the caller
+    # already refreshed the form (htmx): the grid worker on duty is suggested and the open ticket shown, before
+    # any submit.
     _call_in(page, item_filter="低保", description="想咨询低保申请")
+    expect(page.locator("#id_assignee_user option", has_text="建议：")).to_contain_text("王网格")
+    expect(page.locator("#duplicates")).to_contain_text(first)
+    expect(page.locator("#duplicates input[name=new_anyway]")).to_have_count(0)
     page.get_by_role("button", name="受理并派单").click()
     expect(page.locator("#duplicates")).to_contain_text(first)  # the caller has a ticket open: the desk is told
     suggestion = page.locator("#id_assignee_user option", has_text="建议：")

@@ -45,6 +45,7 @@ def test_installed_apps_register_the_demo_builders_in_dependency_order():
         ("grids.demo.build_visits", "residents.demo.build_visits"),
         ("cobuilding.demo.build", "cobuilding.demo.build"),
         ("services.demo.build", "services.demo.build"),
+        ("mediation.demo.build", "mediation.demo.build"),
     ]
 
 

@@ -8,8 +8,11 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
+from core.demo import DemoContext
+from grids.demo import draw_outlines
 from grids.models import Grid, GridDuty, GridLevel, GridRole, Household, Visit
 from grids.scope import worked_grids
+from grids.validators import validate_outline
 from orgs.models import Organization
 from residents.coverage import coverage_report
 from residents.models import Resident
@@ -95,3 +98,42 @@ def visits_out_of_time() -> list[int]:
 def test_no_visit_is_recorded_or_followed_up_before_it_was_made(seeded):
     assert Visit.objects.exists()
     assert visits_out_of_time() == []
+
+
+def _box(outline) -> tuple[float, float, float, float]:
+    (ring,) = outline["coordinates"]
+    lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return min(lngs), min(lats), max(lngs), max(lats)
+
+
+def _overlap(a, b) -> float:
+    width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    return max(width, 0) * max(height, 0)
+
+
+def test_demo_grids_have_nested_non_overlapping_outlines_around_ningguo(seeded):
+    grids = list(Grid.objects.order_by("code"))
+    for grid in grids:
+        validate_outline(grid.outline)
+        west, south, east, north = _box(grid.outline)
+        assert 118.8 < west < east < 119.2 and 30.5 < south < north < 30.8
+    boxes = {grid.pk: _box(grid.outline) for grid in grids}
+    for grid in grids:
+        if grid.parent_id:
+            parent, child = boxes[grid.parent_id], boxes[grid.pk]
+            assert parent[0] <= child[0] < child[2] <= parent[2] and parent[1] <= child[1] < child[3] <= parent[3]
+    thirds = [boxes[g.pk] for g in grids if g.grid_level == GridLevel.THIRD]
+    assert all(_overlap(a, b) < 1e-12 for i, a in enumerate(thirds) for b in thirds[i + 1 :])
+
+
+def test_demo_outlines_are_drawn_the_same_every_time_and_kept_when_present(seeded):
+    before = dict(Grid.objects.values_list("pk", "outline"))
+    communities = list(Organization.objects.filter(grids__isnull=False).distinct())
+    ctx = DemoContext(seed=1, scale=1, members=None, say=lambda _text: None)
+    with transaction.atomic():
+        draw_outlines(ctx, communities)  # nothing missing: nothing changes
+        assert dict(Grid.objects.values_list("pk", "outline")) == before
+        Grid.objects.update(outline=None)
+        draw_outlines(ctx, communities)
+        assert dict(Grid.objects.values_list("pk", "outline")) == before
+        transaction.set_rollback(True)

@@ -190,3 +190,16 @@ def test_the_printed_logins_include_intake_staff_and_name_the_officials_scope(se
     assert "热线/窗口受理" in lines["intake"]
     assert "宁国市委领导（只读）" in lines["official"] and "全域" in lines["official"]
     assert "区级" not in lines["official"]
+def test_a_few_proxy_errands_on_proxy_items_in_time_order(seeded):
+    from services.models import ProxyErrand
+
+    errands = list(ProxyErrand.objects.select_related("ticket__service_item"))
+    assert errands and all(errand.ticket.service_item.can_proxy for errand in errands)
+    assert any(errand.returned for errand in errands)
+    for errand in errands:
+        ticket = errand.ticket
+        assert ticket.accepted_at <= errand.handed_in_at
+        if errand.came_back_at is not None:
+            assert errand.handed_in_at <= errand.came_back_at <= (ticket.resolved_at or ticket.closed_at)
+        steps = ticket.events.filter(kind="proxy_errand").order_by("created_at")
+        assert [event.created_at for event in steps][0] == errand.handed_in_at

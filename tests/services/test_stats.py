@@ -162,3 +162,23 @@ def test_api_runs_a_constant_number_of_queries(city, tickets, django_assert_max_
         _ticket(city["a2"], TicketStatus.RESOLVED, resolved_h=5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(URL, {"org": city["district"].pk}).json()["total"] == 12
+
+
+def test_proxy_errands_are_counted_per_node_recorded_and_returned(city, tickets):
+    from services.models import ProxyErrand
+
+    runner = UserFactory(role=Role.STAFF, scope=city["district"])
+    a1_tickets = Ticket.objects.filter(community=city["a1"]).order_by("pk")
+    b1_ticket = Ticket.objects.filter(community=city["b1"]).first()
+    for ticket, back in ((a1_tickets[0], T0 + datetime.timedelta(days=2)), (a1_tickets[1], None), (b1_ticket, None)):
+        ProxyErrand.objects.create(
+            ticket=ticket, runner=runner, created_by=runner, handed_in="材料", handed_in_where="便民服务中心",
+            handed_in_at=T0, came_back_at=back,
+        )  # fmt: skip
+    stats = ticket_stats(node=city["district"], now=NOW)
+    assert stats.node["proxy_errands"] == {"recorded": 3, "returned": 1}
+    assert stats.node["total"] == 7  # one errand per ticket: the join counts no ticket twice
+    lines = {line["id"]: line["proxy_errands"] for line in stats.children}
+    assert lines == {city["east"].pk: {"recorded": 2, "returned": 1}, city["west"].pk: {"recorded": 1, "returned": 0}}
+    body = client_for(UserFactory(role=Role.STAFF, scope=city["east"])).get(URL, {"org": city["east"].pk}).json()
+    assert body["proxy_errands"] == {"recorded": 2, "returned": 1}
