@@ -63,7 +63,8 @@ def _grouped(rows: QuerySet, org_path: str, leaves: Leaves | None, aggregates: d
 def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[FactRow]:
     today = timezone.localdate()
     by_level = {f"level_{level}": Count("pk", filter=Q(level=level)) for level in Level.values}
-    yield from _grouped(Organization.objects.filter(is_active=True), "", leaves, {"organizations": Count("pk")} | by_level)
+    organizations = Organization.objects.filter(is_active=True)
+    yield from _grouped(organizations, "", leaves, {"organizations": Count("pk")} | by_level)
     by_kind = {f"members_{kind}": Count("pk", filter=Q(kind=kind)) for kind in MemberKind.values}
     members = {"members": Count("pk"), "central_households": Count("pk", filter=Q(is_central_household=True))}
     yield from _grouped(PartyMember.objects.filter(is_active=True), "organization", leaves, members | by_kind)
