@@ -9,5 +9,7 @@ class CobuildingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import demo_builders
+        from core.figures import figure_families
 
         demo_builders.register("cobuilding.demo.build", "cobuilding.demo.build", after=["accounts.demo.build"])
+        figure_families.register("cobuilding", "cobuilding.figures.FAMILY")

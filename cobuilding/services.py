@@ -79,7 +79,9 @@ def expire_agreements(*, today: datetime.date | None = None) -> int:
     """Active agreements whose period has ended become expired: one UPDATE, idempotent."""
     today = today or timezone.localdate()
     expire = AGREEMENTS["expire"]
-    return CoBuildingAgreement.objects.filter(status__in=expire.sources, ends_on__lt=today).update(status=expire.target)
+    return CoBuildingAgreement.objects.filter(status__in=expire.sources, ends_on__lt=today).update(
+        status=expire.target, updated_at=timezone.now()  # update() skips auto_now: the dashboards read it
+    )
 
 
 # --- commitments ----------------------------------------------------------------------------------------------
@@ -315,7 +317,7 @@ def mark_overdue_calls(*, now: datetime.datetime | None = None) -> int:
             WhistleCall.objects.past_deadline(now).select_for_update(skip_locked=True).select_related("whistle")
         )
         WhistleCall.objects.filter(pk__in=[c.pk for c in overdue]).update(
-            status=WHISTLE_CALLS["overdue"].target, overdue_at=now
+            status=WHISTLE_CALLS["overdue"].target, overdue_at=now, updated_at=now
         )
     for call in overdue:
         notify(

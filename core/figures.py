@@ -17,6 +17,8 @@ reads a few thousand summary rows instead of a million tickets. A *family* is on
 - `touched(since)`: the leaves whose counters may have changed since a moment, as a `Leaves`. It may say too much
   (more work, same result) but should not say too little; the nightly full rebuild catches what a timestamp cannot
   see (a deleted row, a many-to-many edit).
+- `live` (optional): a dotted path to `f(*, node, fetched_by) -> dict`, the family's live, reader-scoped answer,
+  which core.statistics (the ticket statistics' `families`) reads. One registry holds both views of a family.
 - `figures`: the tiles, each a function of the summed counters (`total`, `ratio`, `mean` build the usual ones), with
   a label and a unit; `trend` names the figures drawn over 12 months; `charts` the small breakdowns.
 
@@ -92,6 +94,9 @@ class Family:
     trend: tuple[str, ...] = ()
     charts: tuple[Chart, ...] = ()
     ranked: tuple[str, ...] = ()  # figures the children are ranked by
+    # Dotted path of `f(*, node, fetched_by) -> dict`: the family's figures computed now and only over rows the
+    # reader may see, for answers that cannot wait for a refresh (/api/v1/ticket-stats/ via core.statistics).
+    live: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def metric(self, name: str) -> str:

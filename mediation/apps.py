@@ -9,9 +9,9 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import demo_builders
-        from core.statistics import statistics_families
+        from core.figures import figure_families
 
         # Cases start from the demo's visits and tickets.
         demo_builders.register("mediation.demo.build", "mediation.demo.build", after=["services.demo.build"])
-        # Cases are counted beside the ticket statistics (/api/v1/ticket-stats/) and on the dashboards.
-        statistics_families.register("mediation", "mediation.stats.mediation_family")
+        # Cases are counted on the dashboards and, live (the family's `live`), beside the ticket statistics.
+        figure_families.register("mediation", "mediation.figures.FAMILY")

@@ -91,6 +91,8 @@ class DisputeCase(models.Model):
     )  # fmt: skip
     follow_up_notes = models.TextField(_("回访情况"), blank=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = DisputeCaseQuerySet.as_manager()
 
     scope_paths = {"org": "community", "grid": "grid"}

@@ -1,5 +1,5 @@
-"""Mediation's statistics family (core.statistics): cases opened, agreed, referred and failed this year under a
-node, shown beside the ticket statistics ("调解案件纳入统计")."""
+"""Mediation's live figures (the `live` of mediation.figures.FAMILY, read by core.statistics): cases opened,
+agreed, referred and failed this year under a node, shown beside the ticket statistics ("调解案件纳入统计")."""
 
 from __future__ import annotations
 

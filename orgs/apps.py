@@ -9,5 +9,7 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import demo_builders
+        from core.figures import figure_families
 
         demo_builders.register("orgs.demo.build", "orgs.demo.build")
+        figure_families.register("orgs", "orgs.figures.FAMILY")

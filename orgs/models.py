@@ -215,6 +215,8 @@ class OrgPosition(models.Model):
     cross_body = models.CharField(_("交叉任职机构"), max_length=30, choices=CrossBody.choices, blank=True)
     cross_title = models.CharField(_("交叉任职职务"), max_length=20, choices=CrossTitle.choices, blank=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = OrgPositionQuerySet.as_manager()
 
     scope_paths = {"org": "organization"}

@@ -17,3 +17,4 @@ class ServicesConfig(AppConfig):
         register_public_page(_("服务事项清单"), "catalogue", order=10, description=_("能办什么、要带什么、多久办好"))
         register_public_page(_("微心愿墙"), "wish-wall", order=20, description=_("居民的小心愿，党员和单位来认领"))
         figure_families.register("tickets", "services.tickets.figures.FAMILY")
+        figure_families.register("community", "services.community.figures.FAMILY")

@@ -45,6 +45,8 @@ class CoBuildingAgreement(models.Model):
     )
     notes = models.TextField(_("备注"), blank=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = AgreementQuerySet.as_manager()
 
     scope_paths = {"org": "community", "unit": "unit"}
@@ -121,6 +123,8 @@ class CommitmentItem(models.Model):
         "cobuilding.CommunityNeed", verbose_name=_("对接需求"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="commitment",
     )  # fmt: skip
+
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
 
     objects = CommitmentQuerySet.as_manager()
 

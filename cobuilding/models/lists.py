@@ -162,6 +162,8 @@ class EvaluationRating(models.Model):
     comment = models.TextField(_("意见"), blank=True)
     created_at = models.DateTimeField(_("评议时间"), auto_now_add=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = ScopedQuerySet.as_manager()
 
     scope_paths = {"org": "round__organization", "unit": "unit"}

@@ -82,6 +82,8 @@ class AgendaItem(models.Model):
         related_name="carried_to",
     )  # fmt: skip
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = AgendaItemQuerySet.as_manager()
 
     scope_paths = {"org": "meeting__community", "unit": "meeting__attending_units"}

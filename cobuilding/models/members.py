@@ -40,6 +40,8 @@ class MemberReport(models.Model):
     service_post = models.CharField(_("认领岗位"), max_length=100, blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = ScopedQuerySet.as_manager()
 
     scope_paths = {"org": "community", "unit": _units_own_members("member")}

@@ -125,6 +125,8 @@ class UnitReport(models.Model):
     liaison_phone = models.CharField(_("联络员电话"), max_length=20, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.ACTIVE)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = UnitReportQuerySet.as_manager()
 
     scope_paths = {"org": "community", "unit": "unit"}

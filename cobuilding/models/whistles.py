@@ -76,6 +76,8 @@ class WhistleCall(models.Model):
     overdue_at = models.DateTimeField(_("超时时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("临期提醒时间"), null=True, blank=True, editable=False)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = WhistleCallQuerySet.as_manager()
 
     scope_paths = {"org": "whistle__community", "unit": "unit"}

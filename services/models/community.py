@@ -115,6 +115,8 @@ class MicroWish(models.Model):
     fulfilment_photo = VerifiedImageField(_("实现照片"), upload_to="wishes/", blank=True)
     confirmed_at = models.DateTimeField(_("居民确认时间"), null=True, blank=True)
 
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
+
     objects = MicroWishQuerySet.as_manager()
 
     scope_paths = {"org": "community", "unit": "claimed_by_unit"}
@@ -164,6 +166,8 @@ class HousekeeperProject(models.Model):
     )
     carried_out_by = models.CharField(_("实施社会组织"), max_length=100, blank=True)
     rating = models.CharField(_("年度评定"), max_length=20, choices=ProjectRating.choices, blank=True)
+
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the dashboards' refresh: touched(since)
 
     objects = ScopedQuerySet.as_manager()
 

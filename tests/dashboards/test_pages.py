@@ -135,7 +135,7 @@ def test_the_xlsx_export_has_a_sheet_per_family_and_the_children(client, world):
     response = client.get(f"/dashboard/org/{world.street.pk}/export.xlsx?month=2026-11")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["覆盖", "工单", "下级"]
+    assert book.sheetnames == ["组织", "覆盖", "工单", "社区服务", "共驻共建", "矛盾调解", "下级"]
     assert [row[0] for row in book["下级"].iter_rows(min_row=2, values_only=True)] == [
         c.name for c in world.communities
     ]
