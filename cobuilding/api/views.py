@@ -186,7 +186,9 @@ class MemberReportViewSet(CoBuildingViewSet):
     ordering_fields = ["reported_on"]
 
     @extend_schema(methods=["GET"], responses=s.MemberFeedbackSerializer(many=True))
-    @extend_schema(methods=["POST"], request=s.MemberFeedbackInputSerializer, responses={201: s.MemberFeedbackSerializer})
+    @extend_schema(
+        methods=["POST"], request=s.MemberFeedbackInputSerializer, responses={201: s.MemberFeedbackSerializer}
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # GET: every year's, a bare list
     def feedback(self, request, pk=None):
         """GET: the community's yearly feedback on this member (the unit fetches it); POST: give this year's."""
@@ -308,7 +310,9 @@ class EvaluationRoundViewSet(CoBuildingViewSet):
     ordering_fields = ["year"]
 
     @extend_schema(methods=["GET"], responses=s.EvaluationRatingSerializer(many=True))
-    @extend_schema(methods=["POST"], request=s.EvaluationRatingSerializer, responses={201: s.EvaluationRatingSerializer})
+    @extend_schema(
+        methods=["POST"], request=s.EvaluationRatingSerializer, responses={201: s.EvaluationRatingSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def ratings(self, request, pk=None):
         """GET: this round's ratings (paginated); POST: record one rating in this round."""
