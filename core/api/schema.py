@@ -43,7 +43,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input: query parameters, page size or body (field-by-field messages).",
     "401": "No credentials, or a token that is not valid.",
     "403": "Signed in, but this role may not do this here.",
-    "404": "No such row, or one outside the requester's scope (the two answer alike).",
+    "404": "No such row, or one outside the requester's scope (the two answer alike); or no such page.",
     "409": "The row's current state forbids it (a transition the table does not allow, or rows still refer to it).",
     "413": "The request body is larger than the API accepts.",
     "429": "Too many requests; Retry-After says when to try again.",
@@ -74,12 +74,13 @@ class ProjectAutoSchema(AutoSchema):
         """The error statuses this operation can answer with, read from its method, path, permissions, throttles."""
         method, detail = self.method.upper(), "{" in self.path
         anonymous = any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        query = self._query_parameters()
         codes = []
-        if method in WRITE_METHODS or self._takes_query_parameters():
+        if method in WRITE_METHODS or query:
             codes.append("400")
         if not anonymous:
             codes += ["401", "403"]
-        if detail:
+        if detail or "page" in query:  # a row out of reach, or a page past the last
             codes.append("404")
         if (method == "POST" and detail) or method == "DELETE":
             codes.append("409")
@@ -89,8 +90,8 @@ class ProjectAutoSchema(AutoSchema):
             codes.append("429")
         return codes
 
-    def _takes_query_parameters(self) -> bool:
-        return any(p.get("in") == "query" for p in self._get_parameters())
+    def _query_parameters(self) -> set[str]:
+        return {p["name"] for p in self._get_parameters() if p.get("in") == "query"}
 
     def _error_response(self, code: str) -> dict:
         if code == "400":
