@@ -80,6 +80,7 @@ class NoCreateMixin:
 
     http_method_names = ["get", "post", "head", "options"]
 
+    @extend_schema(exclude=True)  # answers only 405: not an operation of the API
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed(request.method)
 
@@ -162,7 +163,7 @@ class CommitmentItemViewSet(CoBuildingViewSet):
         base = CommitmentItem.objects.select_related("agreement")
         return selectors.commitments_with_progress(base).order_by("due_on", "id")
 
-    @extend_schema(request=s.CommitmentProgressInputSerializer)
+    @extend_schema(request=s.CommitmentProgressInputSerializer, responses={201: s.CommitmentItemSerializer})
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.CommitmentProgressInputSerializer)
@@ -227,7 +228,7 @@ class AgendaItemViewSet(CoBuildingViewSet):
         services.item_claim(item=self.get_object(), unit=data["unit"], due_on=data["due_on"], by=request.user)
         return self._answer(self.get_object())
 
-    @extend_schema(request=s.ItemProgressNoteSerializer)
+    @extend_schema(request=s.ItemProgressNoteSerializer, responses={201: s.AgendaItemSerializer})
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.ItemProgressNoteSerializer)

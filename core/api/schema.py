@@ -80,7 +80,7 @@ class ProjectAutoSchema(AutoSchema):
             codes.append("400")
         if not anonymous:
             codes += ["401", "403"]
-        if detail or "page" in query:  # a row out of reach, or a page past the last
+        if detail or query:  # a row out of reach (in the path or named by a parameter), or a page past the last
             codes.append("404")
         if (method == "POST" and detail) or method == "DELETE":
             codes.append("409")

@@ -70,6 +70,15 @@ def _source_may_be_null(model, path: list[str]) -> bool:
     return False
 
 
+def _is_blank_field(model, path: list[str]) -> bool:
+    if len(path) != 1:
+        return False
+    try:
+        return bool(model._meta.get_field(path[0]).blank)
+    except FieldDoesNotExist:
+        return False
+
+
 class NullableSourcesMixin:
     """A read-only field reached through a nullable relation (`source="handling_org.name"`) answers null, and says so.
 
@@ -83,11 +92,13 @@ class NullableSourcesMixin:
         fields = super().get_fields()
         model = getattr(getattr(self, "Meta", None), "model", None)
         for name, field in fields.items():
-            if not field.read_only or field.allow_null:
+            if not field.read_only:
                 continue
             source = (field.source or name).split(".")
             if field.default is None or (model is not None and _source_may_be_null(model, source)):
                 field.allow_null = True
+            if isinstance(field, serializers.ChoiceField) and model is not None and _is_blank_field(model, source):
+                field.allow_blank = True  # a read-only choice left blank answers "", beside the enum's values
         return fields
 
 
