@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed serve lint typecheck check messages clean
+.PHONY: run test schemathesis install migrate seed serve lint typecheck check messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: seed serve
 
 test: install
 	$(PY) -m pytest
+
+# Every API operation called with generated requests, checked against the OpenAPI schema (tests/test_schemathesis.py).
+schemathesis: install
+	$(PY) -m pytest -m schemathesis tests/test_schemathesis.py
 
 lint: install
 	$(PY) -m ruff check .

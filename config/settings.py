@@ -322,7 +322,7 @@ REST_FRAMEWORK = {
         "core.api.filters.PIISearchFilter",  # issue 9 (pii): ?search= on ID numbers/phones only with the permission
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ProjectAutoSchema",  # issue 10: error answers, one tag per app
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Rate limits (helper "login", issue 9): rates in RATE_LIMITS above.

@@ -199,6 +199,21 @@ def owner_reads_creates_updates_and_deletes(api: ScopedApi) -> None:
         assert type(doomed)._default_manager.filter(pk=doomed.pk).exists()
 
 
+def writes_answer_the_row_as_get_shows_it(api: ScopedApi) -> None:
+    """POST and PATCH answer the same representation as GET (issue 10): a client reads one shape per resource."""
+    cast = api.build_cast()
+    obj = api.make(cast.home)
+    client = client_as(cast.owner)
+    if "create" in api.methods:
+        created = client.post(api.url, api.payload(cast.home), format="json")
+        assert created.status_code == 201, created.content
+        assert created.json() == client.get(f"{api.url}{created.json()['id']}/").json()
+    if "update" in api.methods:
+        updated = client.patch(api.detail(obj), api.update, format="json")
+        assert updated.status_code == 200, updated.content
+        assert updated.json() == client.get(api.detail(obj)).json()
+
+
 def integrator_writes_only_if_allowed(api: ScopedApi) -> None:
     cast = api.build_cast()
     api.make(cast.home)
@@ -330,6 +345,7 @@ SCOPED_API_CHECKS = [
     outsider_gets_404_and_sees_nothing,
     official_reads_in_scope_but_gets_403_on_writes,
     owner_reads_creates_updates_and_deletes,
+    writes_answer_the_row_as_get_shows_it,
     integrator_writes_only_if_allowed,
     create_into_another_scope_is_refused,
     out_of_scope_ids_in_bodies_answer_like_nonexistent,

@@ -83,6 +83,7 @@ class NoCreateMixin:
 
     http_method_names = ["get", "post", "head", "options"]
 
+    @extend_schema(exclude=True)  # answers only 405: not an operation of the API
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed(request.method)
 
@@ -165,7 +166,7 @@ class CommitmentItemViewSet(CoBuildingViewSet):
         base = CommitmentItem.objects.select_related("agreement")
         return selectors.commitments_with_progress(base).order_by("due_on", "id")
 
-    @extend_schema(request=s.CommitmentProgressInputSerializer)
+    @extend_schema(request=s.CommitmentProgressInputSerializer, responses={201: s.CommitmentItemSerializer})
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         data = self._input(s.CommitmentProgressInputSerializer)
@@ -188,8 +189,11 @@ class MemberReportViewSet(CoBuildingViewSet):
     search_fields = ["member__name", "service_post"]
     ordering_fields = ["reported_on"]
 
-    @extend_schema(request=s.MemberFeedbackInputSerializer, responses=s.MemberFeedbackSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=s.MemberFeedbackSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.MemberFeedbackInputSerializer, responses={201: s.MemberFeedbackSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # GET: every year's, a bare list
     def feedback(self, request, pk=None):
         """GET: the community's yearly feedback on this member (the unit fetches it); POST: give this year's."""
         report = self.get_object()
@@ -227,7 +231,7 @@ class AgendaItemViewSet(CoBuildingViewSet):
         services.item_claim(item=self.get_object(), unit=data["unit"], due_on=data["due_on"], by=request.user)
         return self._answer(self.get_object())
 
-    @extend_schema(request=s.ItemProgressNoteSerializer)
+    @extend_schema(request=s.ItemProgressNoteSerializer, responses={201: s.AgendaItemSerializer})
     @action(detail=True, methods=["post"], url_path="progress", url_name="progress")
     def action_progress(self, request, pk=None):
         data = self._input(s.ItemProgressNoteSerializer)
@@ -309,7 +313,10 @@ class EvaluationRoundViewSet(CoBuildingViewSet):
     filterset_class = EvaluationRoundFilterSet
     ordering_fields = ["year"]
 
-    @extend_schema(request=s.EvaluationRatingSerializer, responses=s.EvaluationRatingSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=s.EvaluationRatingSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.EvaluationRatingSerializer, responses={201: s.EvaluationRatingSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def ratings(self, request, pk=None):
         """GET: this round's ratings (paginated); POST: record one rating in this round."""

@@ -55,7 +55,54 @@ class ScopedInputSerializer(serializers.Serializer):
         return fields
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+def _source_may_be_null(model, path: list[str]) -> bool:
+    """Whether following `path` from `model` can meet a None: a nullable relation on the way to the last name."""
+    for name in path[:-1]:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation or field.many_to_many or field.one_to_many:
+            return False
+        if field.null:
+            return True
+        model = field.related_model
+    return False
+
+
+def _is_blank_field(model, path: list[str]) -> bool:
+    if len(path) != 1:
+        return False
+    try:
+        return bool(model._meta.get_field(path[0]).blank)
+    except FieldDoesNotExist:
+        return False
+
+
+class NullableSourcesMixin:
+    """A read-only field reached through a nullable relation (`source="handling_org.name"`) answers null, and says so.
+
+    DRF leaves such a field out of the answer when the relation is empty (its required=False read as "skip"), and
+    drf-spectacular documents it as a required, non-nullable string: a client generated from the schema broke on
+    either. Marking it allow_null makes DRF answer `null` and the schema say `nullable`; a read-only default of None
+    is nullable for the same reason.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if not field.read_only:
+                continue
+            source = (field.source or name).split(".")
+            if field.default is None or (model is not None and _source_may_be_null(model, source)):
+                field.allow_null = True
+            if isinstance(field, serializers.ChoiceField) and model is not None and _is_blank_field(model, source):
+                field.allow_blank = True  # a read-only choice left blank answers "", beside the enum's values
+        return fields
+
+
+class ScopedModelSerializer(NullableSourcesMixin, serializers.ModelSerializer):
     """Every writable foreign key offers only rows the user may see: a row outside scope reads as "does not exist".
 
     Validation runs the model's full_clean(), so rules written once on the model (the level rule table, ID checks,

@@ -1,7 +1,8 @@
 """The project's base viewset: every API list, read, write and action goes through the user's scope."""
 
 from django.db import transaction
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
 
 from core.scoping import CHANGE, VIEW, ensure_in_scope, restrict
 
@@ -45,6 +46,16 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         return restrict(self.get_base_queryset(), self.request.user, self.scope_action)
 
+    def read_answer(self, instance, code: int = status.HTTP_200_OK) -> Response:
+        """The row as GET shows it, whatever the method that wrote it: one representation per resource.
+
+        The saved instance lacks what the read queryset adds (annotations, prefetched rows), and a read-only field
+        whose source is missing is silently left out; so a write answers with the row fetched afresh through the
+        viewset's own queryset, as the requester may see it, serialized by the viewset's read serializer.
+        """
+        row = restrict(self.get_base_queryset(), self.request.user, VIEW).get(pk=instance.pk)
+        return Response(self.serializer_class(row, context=self.get_serializer_context()).data, status=code)
+
     def perform_create(self, serializer):
         with transaction.atomic():
             instance = serializer.save()
@@ -56,11 +67,32 @@ class ScopedViewSetMixin:
             ensure_in_scope(instance, self.request.user)
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class ReadAnswerCreateMixin(mixins.CreateModelMixin):
+    """POST answers with the created row as GET shows it (ScopedViewSetMixin.read_answer)."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self.read_answer(serializer.instance, status.HTTP_201_CREATED)
+
+
+class ReadAnswerUpdateMixin(mixins.UpdateModelMixin):
+    """PUT and PATCH answer with the updated row as GET shows it (ScopedViewSetMixin.read_answer)."""
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.read_answer(serializer.instance)
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, ReadAnswerCreateMixin, ReadAnswerUpdateMixin, viewsets.ModelViewSet):
     """The usual scoped viewset: list, read, create, update, delete, each inside the user's scope."""
 
 
-class ScopedReadCreateViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ScopedReadCreateViewSet(ScopedViewSetMixin, ReadAnswerCreateMixin, viewsets.ReadOnlyModelViewSet):
     """Rows made and moved only by services (orders, wishes): list, read, create and POST actions, no edits."""
 
 

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from accounts.models import Role
@@ -31,6 +32,7 @@ class GridViewSet(ScopedModelViewSet):
     ordering_fields = ["code", "name", "grid_level"]
     ordering = ["tree_id", "lft"]
 
+    @extend_schema(responses=GridSerializer(many=True))  # a page of grids, like the list
     @action(detail=True)
     def children(self, request, pk=None):
         page = self.paginate_queryset(self.get_queryset().filter(parent=self.get_object()))

@@ -20,7 +20,10 @@ class UnreadCountSerializer(serializers.Serializer):
 class MarkReadSerializer(serializers.Serializer):
     """Without ids, every unread notification of the user is marked read."""
 
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_empty=False)
+    # An id past the database's integer range is a 400, not an overflow inside the query.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, allow_empty=False
+    )
 
 
 class MarkedSerializer(serializers.Serializer):

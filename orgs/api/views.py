@@ -36,15 +36,18 @@ class OrganizationViewSet(ScopedModelViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(responses=OrganizationSerializer(many=True))  # each related list is a page, like the list
     @action(detail=True)
     def children(self, request, pk=None):
         return self._related_page(self.get_queryset().filter(parent=self.get_object()))
 
+    @extend_schema(responses=OrganizationSerializer(many=True))
     @action(detail=True)
     def descendants(self, request, pk=None):
         node = self.get_object()
         return self._related_page(self.get_queryset().filter(tree_id=node.tree_id, lft__gt=node.lft, lft__lt=node.rght))
 
+    @extend_schema(responses=OrganizationSerializer(many=True))
     @action(detail=True)
     def ancestors(self, request, pk=None):
         # Only the ancestors inside the user's scope: the scope root is as high as they can see.

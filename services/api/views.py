@@ -182,7 +182,7 @@ class TicketViewSet(ScopedModelViewSet):
         return Response(es.ProxyErrandSerializer(errand).data)
 
     @extend_schema(responses=s.TicketEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole timeline, a bare list
     def events(self, request, pk=None):
         """The ticket's timeline, oldest first: who did what, when, with which note and photos."""
         ticket = self.get_object()
