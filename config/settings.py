@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "MemberFeedbackRatingEnum": "cobuilding.models.FeedbackRating",
         "TicketStatusEnum": "services.models.TicketStatus",
         "HousekeeperProjectRatingEnum": "services.models.ProjectRating",
+        "DashboardNodeKindEnum": "dashboards.api.serializers.NODE_KINDS",
     },
 }
 

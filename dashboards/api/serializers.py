@@ -6,6 +6,9 @@ from rest_framework import serializers
 from dashboards.models import LeafMonthFact
 from dashboards.months import parse_month
 
+# Which tree a dashboard node is in; a module-level list so the schema names its enum (DashboardNodeKindEnum).
+NODE_KINDS = ["org", "grid"]
+
 
 class LeafMonthFactSerializer(serializers.ModelSerializer):
     class Meta:
@@ -50,7 +53,7 @@ class FamilySerializer(serializers.Serializer):
 
 
 class NodeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["org", "grid"])
+    kind = serializers.ChoiceField(choices=NODE_KINDS)
     id = serializers.IntegerField()
     name = serializers.CharField()
     level_label = serializers.CharField()
