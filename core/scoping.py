@@ -2,9 +2,12 @@
 
 Every scoped model's manager derives from `ScopedQuerySet` and the model declares, once, how it reaches a scope
 node (`scope_paths`, e.g. {"org": "organization"}). A user's scope is one or more nodes of an mptt tree; the
-visible rows are those whose node falls inside one of those subtrees, which is a `tree_id` + `lft` range filter
-and so a single indexed condition however deep the tree is. Admin, pages and API all call `visible_to()`; none
-of them filters by scope on its own.
+visible rows are those whose node falls inside one of those subtrees. A row holding its node's foreign key is
+filtered by that key against the subtree's ids (`community_id = ANY(ARRAY(SELECT id ...))`, the ids read once
+per query): an indexed condition on the row's own table with no join, which stays cheap when ORed with another
+(a ticket's assignee). A tree's own rows, and rows whose node is several joins away, use the
+`tree_id` + `lft` range on the node, one indexed condition however deep the tree. Admin, pages and API all call
+`visible_to()`; none of them filters by scope on its own.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeGuard, Typ
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, lookups
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import Registry
@@ -76,10 +79,37 @@ def ancestors_q(path: str, node: TreeNode) -> Q:
     return Q(**{f"{prefix}tree_id": node.tree_id, f"{prefix}lft__lte": node.lft, f"{prefix}rght__gte": node.rght})
 
 
+if TYPE_CHECKING:
+    _In = lookups.In[Any]
+else:  # Django's lookups are not subscriptable at run time
+    _In = lookups.In
+
+
+class _KeyInSubquery(_In):
+    """`key IN (subquery)`, written for PostgreSQL as `key = ANY(ARRAY(subquery))`: the subquery runs once (an
+    InitPlan) and the condition stays an index condition on the key even under an OR, where `IN (subquery)`
+    becomes a per-row SubPlan over a sequential scan."""
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+
+
+def _subtree_pks(node: TreeNode) -> models.QuerySet[Any]:
+    """The primary keys of `node`'s subtree, node included, as a subquery."""
+    tree: type[models.Model] = type(cast(models.Model, node))
+    return tree._base_manager.filter(subtree_q("", node)).order_by().values("pk")
+
+
 def _node_q(path: ScopePath, node: object) -> Q:
     if callable(path):  # a model whose reach is not one foreign-key path (e.g. a unit shared by communities)
         return path(node)
     if isinstance(node, TreeNode):
+        if path and "__" not in path:
+            # The row's own foreign key against the subtree's ids: an index condition on the row's table, no join.
+            return Q(_KeyInSubquery(F(path), _subtree_pks(node)))
+        # The node's own table, or a node several joins away: the range, so PostgreSQL may start from the tree.
         return subtree_q(path, node)
     # A flat scope node such as a resident unit: scope providers return model rows, so it has a pk.
     return Q(**{path or "pk": cast(models.Model, node).pk})

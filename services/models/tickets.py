@@ -221,6 +221,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["status", "level_due_at"]),
             models.Index(fields=["community", "status"]),
+            # The lists' order (-created_at, -id) read backwards, with no sort of tied timestamps (issue 11).
+            models.Index(fields=["created_at", "id"], name="services_ticket_created_id"),
         ]
 
     def __str__(self) -> str:
