@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('grids', '0002_initial'),
         ('orgs', '0002_alter_partymember_unique_active_member_id_number'),
         ('residents', '0005_resident_import_job'),
-        ('services', '0004_verified_image_fields'),
+        ('services', '0006_dashboard_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
