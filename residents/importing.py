@@ -12,6 +12,7 @@ reveals grids outside the user's scope.
 from __future__ import annotations
 
 import datetime
+import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,10 +21,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
 from core.scoping import CHANGE
-from core.validators import IdCardFacts, id_card_mismatch_errors, normalize_phone, parse_id_number
+from core.validators import (
+    IdCardFacts,
+    compact_id_number,
+    id_card_mismatch_errors,
+    normalize_phone,
+    parse_id_number,
+)
 from grids.models import Building, Grid, Household, HouseholdKind
 from orgs.models import Gender
 from residents.models import (
@@ -266,7 +272,7 @@ class RowChecker:
         if not raw:
             return None
         try:
-            facts = parse_id_number(raw)
+            facts = parse_id_number(raw, today=self.today)
         except ValidationError as exc:
             fail("id_number", exc.messages[0])
             return None
@@ -303,7 +309,7 @@ def _rows_as_dicts(header: list[str], rows: Iterable[Sequence]) -> list[tuple[in
 
 def _taken_ids(rows: list[tuple[int, dict]]) -> set[str]:
     """ID numbers already used by current residents anywhere (the uniqueness rule is city-wide)."""
-    raw = sorted({ric.compact(_cell_text(values.get("id_number"))) for _row, values in rows} - {""})
+    raw = sorted({compact_id_number(_cell_text(values.get("id_number"))) for _row, values in rows} - {""})
     taken: set[str] = set()
     for chunk in _chunks(raw):
         taken.update(Resident.objects.current().filter(id_number__in=chunk).values_list("id_number", flat=True))
@@ -419,7 +425,7 @@ def _create_residents(parsed, grids, buildings, households, report, progress) ->
     for row in rows:
         household = households[buildings[grids[row.grid_code], row.building], row.unit, row.room]
         resident = Resident(household_id=household.pk, **row.resident)
-        resident.name_initials = initials_of(resident.name)  # save() is bypassed by bulk_create
+        resident.name_initials = _initials_of(resident.name)  # save() is bypassed by bulk_create
         residents.append(resident)
     for start in range(0, len(residents), BATCH_SIZE * 10):
         Resident.objects.bulk_create(residents[start : start + BATCH_SIZE * 10], batch_size=BATCH_SIZE)
@@ -431,12 +437,35 @@ def _create_residents(parsed, grids, buildings, households, report, progress) ->
          for name in dict.fromkeys(row.tag_names)],
         batch_size=BATCH_SIZE,
     )  # fmt: skip
-    ResidenceHistory.objects.bulk_create(
-        [ResidenceHistory(resident_id=r.pk, household_id=r.household_id, note=_("批量导入")) for r in residents],
-        batch_size=BATCH_SIZE,
-    )
+    _open_residence_histories([resident.pk for resident in residents])
     _set_heads(residents, households)
     report.residents_created = len(residents)
+
+
+def _open_residence_histories(resident_ids: list[int]) -> None:
+    """Open each new resident's first residence row (their household, from today).
+
+    The database copies them from the residents' own rows (INSERT ... SELECT): no model instance per row.
+    """
+    table, resident_table = ResidenceHistory._meta.db_table, Resident._meta.db_table
+    columns = [
+        ResidenceHistory._meta.get_field(name).column for name in ("resident", "household", "moved_in_on", "note")
+    ]
+    quote = connection.ops.quote_name
+    today = connection.ops.adapt_datefield_value(timezone.localdate())  # the field's default, looked up once
+    per_statement = (connection.features.max_query_params or 20_000) - 2
+    with connection.cursor() as cursor:
+        for chunk in _chunks(resident_ids, per_statement):
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))})"
+                f" SELECT {quote('id')}, {quote(Resident._meta.get_field('household').column)}, %s, %s"
+                f" FROM {quote(resident_table)} WHERE {quote('id')} IN ({', '.join(['%s'] * len(chunk))})",
+                [today, _("批量导入"), *chunk],
+            )
+
+
+# Names repeat (a city has many 王芳): pypinyin's segmentation is the costly part of building a resident.
+_initials_of = functools.lru_cache(maxsize=65536)(initials_of)
 
 
 def _set_heads(residents: list[Resident], households: dict) -> None:
