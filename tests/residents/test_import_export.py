@@ -798,3 +798,23 @@ def test_import_opens_a_residence_row_from_today_for_each_resident(grid, staff):
     assert {(entry.moved_in_on, entry.moved_out_on, entry.note) for entry in history} == {
         (timezone.localdate(), None, "批量导入")
     }
+
+
+def test_sheet_scan_shortcuts_agree_with_the_regexes_they_replace():
+    """The formula and cell-without-`r` tests of the pre-parse scan against the regexes they stand for."""
+    import random
+
+    from residents import sheets
+
+    pieces = [b"<c ", b'<c r="A1"', b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<x:c ", b'<x:c r="B2">', b"<f>", b"<f ",
+              b"<f/>", b"</f>", b":f>", b"f ", b"f>", b"of ", b' t="s"', b' r="C3"', b" s=1", b">", b"<v>1</v>",
+              b"</c>", b"<row>", b"</row>", b"c", b"f", b"<", b":", b" ", b"r=", b"<col ", b"<cols>"]  # fmt: skip
+    rng = random.Random(21)
+    samples = [b"".join(rng.choices(pieces, k=rng.randrange(0, 12))) for _ in range(20_000)]
+    for data in samples:
+        assert sheets._has_formula(data) == bool(sheets._FORMULA.search(data)), data
+        assert sheets._has_cell_without_ref(data) == bool(sheets._CELL_WITHOUT_REF.search(data)), data
+    assert any(sheets._has_formula(data) for data in samples) and not all(sheets._has_formula(d) for d in samples)
+    assert any(sheets._has_cell_without_ref(d) for d in samples) and not all(
+        sheets._has_cell_without_ref(d) for d in samples
+    )
