@@ -9,6 +9,7 @@ no checksum, so they cannot be checked, and every living holder has had an 18-di
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
+from stdnum.util import isdigits
 
 MALE = "male"
 FEMALE = "female"
@@ -33,28 +35,58 @@ class IdCardFacts:
     gender: str
 
 
-def parse_id_number(value: str) -> IdCardFacts:
-    """Validate an ID card number and return its normalised form with the birth date and gender it encodes."""
-    number = ric.compact(value or "")
+def compact_id_number(value: str) -> str:
+    """`ric.compact(value)`: the common plain-ASCII value skips stdnum's per-character Unicode clean-up.
+
+    stdnum maps non-ASCII look-alikes (full-width digits, dashes) and the ASCII backquote to ASCII; on any other
+    ASCII text its clean-up changes nothing, so upper-casing and stripping is all that is left of it.
+    """
+    value = value or ""
+    if value.isascii() and "`" not in value:
+        return value.upper().strip()
+    return ric.compact(value)
+
+
+def parse_id_number(value: str, *, today: datetime.date | None = None) -> IdCardFacts:
+    """Validate an ID card number and return its normalised form with the birth date and gender it encodes.
+
+    The same checks as `ric.validate`, in its order, on a number compacted once; the area code's verdict for a
+    birth year (stdnum's area table lookup, most of the cost) is cached per (area, year). `today` (default: the
+    local date now) lets a caller checking many numbers look the date up once.
+    """
+    number = compact_id_number(value)
     if len(number) == 15 and number.isdigit():
         raise ValidationError(_("15 位的一代身份证号已停止使用，请填写 18 位身份证号。"), code="legacy_id")
+    if len(number) != 18:
+        raise ValidationError(_("身份证号应为 18 位。"), code="id_length")
+    if not isdigits(number[:-1]):
+        raise ValidationError(_("身份证号前 17 位应为数字，最后一位为数字或 X。"), code="id_format")
+    if number[-1] != ric.calc_check_digit(number):
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum")
     try:
-        ric.validate(number)
-    except stdnum_errors.InvalidLength:
-        raise ValidationError(_("身份证号应为 18 位。"), code="id_length") from None
-    except stdnum_errors.InvalidFormat:
-        raise ValidationError(_("身份证号前 17 位应为数字，最后一位为数字或 X。"), code="id_format") from None
-    except stdnum_errors.InvalidChecksum:
-        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="id_checksum") from None
-    except (stdnum_errors.InvalidComponent, KeyError):
-        # InvalidComponent: impossible birth date or an area code not in use in the birth year.
-        # KeyError: stdnum's area table lacks a county entry for a few retired codes.
-        raise ValidationError(_component_problem(number), code="id_component") from None
-    birth_date = ric.get_birth_date(number)
-    if birth_date > timezone.localdate():
+        birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        birth_date = None
+    if birth_date is None or not area_in_use(number[:6], number[6:10]):
+        # An impossible birth date, or an area code not in use in the birth year.
+        raise ValidationError(_component_problem(number), code="id_component")
+    if birth_date > (today or timezone.localdate()):
         raise ValidationError(_("身份证号中的出生日期晚于今天。"), code="id_future_birth")
     gender = MALE if int(number[16]) % 2 == 1 else FEMALE
     return IdCardFacts(number=number, birth_date=birth_date, gender=gender)
+
+
+@functools.lru_cache(maxsize=65536)
+def area_in_use(area: str, year: str) -> bool:
+    """stdnum's verdict on a six-digit area code for a four-digit birth year (`ric.get_birth_place`), cached.
+
+    A KeyError is stdnum's answer for a few retired codes whose table entry lacks a county: not in use either.
+    """
+    try:
+        ric.get_birth_place(f"{area}{year}0101")
+    except (stdnum_errors.InvalidComponent, KeyError):
+        return False
+    return True
 
 
 def _component_problem(number: str) -> str:
@@ -121,8 +153,28 @@ def id_card_mismatch_errors(
     return errors
 
 
+# Eleven ASCII digits of a mainland mobile number: what nearly every phone cell holds, once spaces and hyphens go.
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+@functools.cache
+def _mainland_mobile_pattern() -> re.Pattern[str]:
+    """phonenumbers' own pattern of a valid CN mobile number (from its metadata, so it moves with its updates)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    assert metadata is not None and metadata.mobile is not None and metadata.mobile.national_number_pattern
+    return re.compile(metadata.mobile.national_number_pattern)
+
+
 def normalize_phone(value: str) -> str:
-    """Return a valid Chinese phone number in national form (mobile 139..., landline 0563...), or raise."""
+    """Return a valid Chinese phone number in national form (mobile 139..., landline 0563...), or raise.
+
+    A plain mainland mobile number (spaces and hyphens aside) that phonenumbers' CN mobile pattern accepts is valid,
+    and its national form is its eleven digits: it is returned without the full parse (a tenth of the time). Any
+    other value, a mobile-looking one with an unassigned prefix included, takes phonenumbers' whole path.
+    """
+    digits = (value or "").replace(" ", "").replace("-", "")
+    if _MAINLAND_MOBILE.fullmatch(digits) and _mainland_mobile_pattern().fullmatch(digits):
+        return digits
     try:
         parsed = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:

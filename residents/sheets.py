@@ -39,8 +39,14 @@ _ROW_TOKENS = (b"<row", b":row ")
 _CELL_TOKENS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
 # A formula element, <f>, <f t="shared" .../> or with a namespace prefix (a closing </x:f> matches too: harmless).
 _FORMULA = re.compile(rb"[<:]f[\s>/]")
+# The same element found from its rarer second half ("f" then a space, ">" or "/"): a regex starting with a character
+# class tries every byte of the sheet; one starting with a literal jumps from "f" to "f".
+_FORMULA_TAIL = re.compile(rb"f[\s>/]")
 # A cell start tag without an `r` attribute.
 _CELL_WITHOUT_REF = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\sr=)")
+# A cell start tag that is not `<c r="` (a namespace prefix needs ":c", looked for apart): when none occurs, no cell
+# lacks its `r`, which this literal-led regex tells 5x faster than the look-ahead above tried on every cell.
+_UNUSUAL_CELL_START = re.compile(rb'<c(?:[>/\t\n\r\x0b\x0c]| (?!r="))')
 # Long enough for any token or reference above to be seen whole in the tail carried between chunks.
 _TAIL = 64
 _CHUNK = 1024 * 1024
@@ -188,12 +194,24 @@ def _scan_first_sheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Shee
             raise _too_many_rows()
         if wide_column.search(data):
             raise _too_many_columns()
-        scan.has_formulas = scan.has_formulas or bool(_FORMULA.search(data))
-        if _CELL_WITHOUT_REF.search(data):
+        scan.has_formulas = scan.has_formulas or _has_formula(data)
+        if _has_cell_without_ref(data):
             cells_in_row, widest = _widest_row(data[chunk_start:], cells_in_row, widest)
             if widest > max_columns():
                 raise _too_many_columns()
     return scan
+
+
+def _has_formula(data: bytes) -> bool:
+    """`_FORMULA.search(data)`, faster."""
+    return any(match.start() and data[match.start() - 1] in b"<:" for match in _FORMULA_TAIL.finditer(data))
+
+
+def _has_cell_without_ref(data: bytes) -> bool:
+    """`_CELL_WITHOUT_REF.search(data)`, answered at once when every cell tag starts `<c r="`."""
+    if b":c" not in data and not _UNUSUAL_CELL_START.search(data):
+        return False
+    return bool(_CELL_WITHOUT_REF.search(data))
 
 
 def _chunks_with_tail(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:

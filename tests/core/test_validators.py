@@ -1,13 +1,15 @@
 """ID card and phone validation: the one wrapper every form, serializer and import goes through."""
 
 import datetime
+import random
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.cn import ric
 
-from core.validators import FEMALE, MALE, normalize_phone, parse_id_number
+from core import validators
+from core.validators import FEMALE, MALE, area_in_use, compact_id_number, normalize_phone, parse_id_number
 
 
 def _with_check_digit(body17: str) -> str:
@@ -82,7 +84,11 @@ def test_area_table_gap_becomes_a_validation_error(monkeypatch):
         raise KeyError(number[:6])
 
     monkeypatch.setattr(ric, "get_birth_place", missing_county)
-    assert _code(parse_id_number, VALID_MALE) == "id_component"
+    area_in_use.cache_clear()  # the area verdict is cached: make this test's stdnum answer it
+    try:
+        assert _code(parse_id_number, VALID_MALE) == "id_component"
+    finally:
+        area_in_use.cache_clear()
 
 
 @pytest.mark.parametrize("value", ["", None])
@@ -156,3 +162,97 @@ def test_every_area_by_birth_year_refusal_names_the_area_and_the_year():
     for area, year in issued_later + retired_before:
         message = _message(_with_check_digit(f"{area}{year}0101001"))
         assert area in message and str(year) in message
+
+
+# --- The fast paths give what the slow ones gave -----------------------------------------------------------------
+
+
+def _outcome(callable_, value):
+    """What a call gives: its result, or the code and messages of its ValidationError."""
+    try:
+        return callable_(value)
+    except ValidationError as exc:
+        return ("error", exc.code, exc.messages)
+
+
+def _slow_parse_id_number(value):
+    """parse_id_number as it was before issue 11: stdnum's validate on every value, nothing cached."""
+    number = ric.compact(value or "")
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError(validators._("15 位的一代身份证号已停止使用，请填写 18 位身份证号。"), code="legacy_id")
+    try:
+        ric.validate(number)
+    except validators.stdnum_errors.InvalidLength:
+        raise ValidationError(validators._("身份证号应为 18 位。"), code="id_length") from None
+    except validators.stdnum_errors.InvalidFormat:
+        message = validators._("身份证号前 17 位应为数字，最后一位为数字或 X。")
+        raise ValidationError(message, code="id_format") from None
+    except validators.stdnum_errors.InvalidChecksum:
+        raise ValidationError(validators._("身份证号校验位不正确，请核对。"), code="id_checksum") from None
+    except (validators.stdnum_errors.InvalidComponent, KeyError):
+        raise ValidationError(validators._component_problem(number), code="id_component") from None
+    birth_date = ric.get_birth_date(number)
+    if birth_date > timezone.localdate():
+        raise ValidationError(validators._("身份证号中的出生日期晚于今天。"), code="id_future_birth")
+    gender = MALE if int(number[16]) % 2 == 1 else FEMALE
+    return validators.IdCardFacts(number=number, birth_date=birth_date, gender=gender)
+
+
+def _id_numbers(rng: random.Random) -> list[str]:
+    """Valid numbers, and numbers wrong in each way: area (unknown, not yet or no longer in use), date, checksum…"""
+    areas = ["342524", "341881", "441881", "110221", "999999", "110101", "340000", "000000"]
+    numbers = []
+    for _ in range(3000):
+        year = rng.choice([rng.randrange(1900, 2030), 1985, 1993, 1999, 2000, 2005])
+        month, day = rng.randrange(0, 14), rng.randrange(0, 33)
+        body = f"{rng.choice(areas)}{year:04d}{month:02d}{day:02d}{rng.randrange(1000):03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        numbers.append(number)
+        numbers.append(body + rng.choice("0123456789X"))  # mostly a wrong checksum
+        numbers.append(number.lower())
+        numbers.append(f" {number[:6]} {number[6:]}\t")
+    numbers += ["", "   ", "342524800517001", "3425241980051700A1", "3425241980", "３４２５２４１９８００５１７００１"]
+    numbers += [VALID_MALE + "`", "`" + VALID_MALE, VALID_MALE.replace("1", "１", 1), VALID_MALE[:17] + "ｘ"]
+    return numbers
+
+
+def test_cached_id_verdicts_give_the_same_facts_messages_and_codes_as_stdnum_on_every_value():
+    numbers = _id_numbers(random.Random(11))
+    expected = [_outcome(_slow_parse_id_number, number) for number in numbers]
+    codes = {outcome[1] for outcome in expected if isinstance(outcome, tuple)}
+    assert {"id_length", "id_format", "id_checksum", "id_component", "id_future_birth", "legacy_id"} <= codes
+    assert any(isinstance(outcome, validators.IdCardFacts) for outcome in expected)
+    area_in_use.cache_clear()
+    for _pass in ("cold cache", "warm cache"):
+        assert [_outcome(parse_id_number, number) for number in numbers] == expected
+
+
+def test_id_number_compaction_matches_stdnum():
+    for number in _id_numbers(random.Random(12)):
+        assert compact_id_number(number) == ric.compact(number)
+
+
+def _phone_candidates(rng: random.Random) -> list[str]:
+    """Every four-digit 1x prefix and every five-digit 16/17 prefix, random others, spaced and hyphenated."""
+    prefixes = [str(prefix) for prefix in range(1000, 2000)] + [str(prefix) for prefix in range(16000, 18000)]
+    numbers = [prefix + "".join(rng.choices("0123456789", k=11 - len(prefix))) for prefix in prefixes for _ in "ab"]
+    numbers += ["1" + "".join(rng.choices("0123456789", k=10)) for _ in range(2000)]
+    typed = []
+    for number in numbers:
+        typed.append(number)
+        if rng.random() < 0.3:
+            cut = sorted(rng.sample(range(12), 3))
+            separator = rng.choice([" ", "-", "  ", " - "])
+            typed.append(separator.join(number[a:b] for a, b in zip([0, *cut], [*cut, 12], strict=True) if a < b))
+    typed += ["-13912345678", "13912345678-", " 13912345678 ", "1391234567８", "139123456789", "1391234567"]
+    typed += ["+8613912345678", "8613912345678", "013912345678", "１３９１２３４５６７８", "139\n12345678"]
+    return typed
+
+
+def test_mobile_fast_path_gives_what_phonenumbers_gives_for_every_generated_number(monkeypatch):
+    typed = _phone_candidates(random.Random(13))
+    ours = [_outcome(normalize_phone, value) for value in typed]
+    monkeypatch.setattr(validators, "_MAINLAND_MOBILE", __import__("re").compile(r"(?!)"))  # the slow path only
+    assert ours == [_outcome(normalize_phone, value) for value in typed]
+    valid = [outcome for outcome in ours if isinstance(outcome, str)]
+    assert len(valid) > 1000 and len(valid) < len(ours) - 1000  # both valid and refused numbers were tried

@@ -756,3 +756,65 @@ def test_the_row_count_is_exact_across_chunk_boundaries(monkeypatch):
         archive.writestr("xl/worksheets/sheet1.xml", data)
     with zipfile.ZipFile(archive_bytes) as archive:
         assert sheets._count_rows(archive, archive.infolist()[0], stop_after=10**6) == 61  # 60 rows + <rowBreaks>
+
+
+def test_imported_residents_and_their_history_hold_what_bulk_create_would_write(grid, staff, monkeypatch):
+    """The import's own multi-row INSERT against bulk_create and its one-by-one fallback: the same columns."""
+    from django.db import connection
+
+    from residents.importing import _insert_rows
+
+    household = HouseholdFactory(building=BuildingFactory(grid=grid, name="1栋"), unit="1", room="101")
+    row = {
+        "name": "张三", "id_number": "", "gender": "male", "birth_date": datetime.date(1980, 5, 17), "phone": "",
+        "relation": "head", "status": "registered", "ethnicity": "汉族", "political_status": "masses", "notes": "",
+        "household_id": household.pk, "name_initials": "zs",
+    }  # fmt: skip
+    before = timezone.now()
+    rows = [row, row | {"name": "李四", "birth_date": None, "name_initials": "ls"}]
+    fast = _insert_rows(Resident, rows)
+    slow = [resident.pk for resident in Resident.objects.bulk_create([Resident(**values) for values in rows])]
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    one_by_one = _insert_rows(Resident, rows)
+
+    def stored(ids):
+        rows = list(Resident.objects.filter(pk__in=ids).order_by("pk").values())
+        for values in rows:
+            assert before <= values.pop("created_at") <= timezone.now()
+            assert before <= values.pop("updated_at") <= timezone.now()
+            values.pop("id")
+        return rows
+
+    assert len(fast) == 2 and stored(fast) == stored(slow) == stored(one_by_one)
+    assert stored(fast)[0] == row | {"party_member_id": None}
+
+
+def test_import_opens_a_residence_row_from_today_for_each_resident(grid, staff):
+    report = run_import(xlsx_bytes([sheet_row("JB-01", "101"), sheet_row("JB-01", "102", name="李四")]), staff)
+
+    assert report.residents_created == 2
+    history = ResidenceHistory.objects.order_by("resident__name")
+    assert [(entry.resident.name, entry.household.room) for entry in history] == [("张三", "101"), ("李四", "102")]
+    assert {(entry.moved_in_on, entry.moved_out_on, entry.note) for entry in history} == {
+        (timezone.localdate(), None, "批量导入")
+    }
+
+
+def test_sheet_scan_shortcuts_agree_with_the_regexes_they_replace():
+    """The formula and cell-without-`r` tests of the pre-parse scan against the regexes they stand for."""
+    import random
+
+    from residents import sheets
+
+    pieces = [b"<c ", b'<c r="A1"', b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<x:c ", b'<x:c r="B2">', b"<f>", b"<f ",
+              b"<f/>", b"</f>", b":f>", b"f ", b"f>", b"of ", b' t="s"', b' r="C3"', b" s=1", b">", b"<v>1</v>",
+              b"</c>", b"<row>", b"</row>", b"c", b"f", b"<", b":", b" ", b"r=", b"<col ", b"<cols>"]  # fmt: skip
+    rng = random.Random(21)
+    samples = [b"".join(rng.choices(pieces, k=rng.randrange(0, 12))) for _ in range(20_000)]
+    for data in samples:
+        assert sheets._has_formula(data) == bool(sheets._FORMULA.search(data)), data
+        assert sheets._has_cell_without_ref(data) == bool(sheets._CELL_WITHOUT_REF.search(data)), data
+    assert any(sheets._has_formula(data) for data in samples) and not all(sheets._has_formula(d) for d in samples)
+    assert any(sheets._has_cell_without_ref(d) for d in samples) and not all(
+        sheets._has_cell_without_ref(d) for d in samples
+    )
