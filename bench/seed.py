@@ -126,14 +126,14 @@ def _insert_rows(cursor, shape: CityShape, grid_ids: list[int]) -> None:
         "occupied": shape.households - shape.empty_households, "days": VISIT_DAYS,
     }  # fmt: skip
     statements = [
-        "INSERT INTO grids_building (grid_id, name, address, kind)"
+        "INSERT INTO grids_building (grid_id, name, address, kind, updated_at)"
         " SELECT (%(grids)s::bigint[])[(k - 1) %% array_length(%(grids)s::bigint[], 1) + 1], k || '号楼', '',"
-        " 'residential' FROM generate_series(1, %(buildings)s) k",
+        " 'residential', now() FROM generate_series(1, %(buildings)s) k",
         "CREATE TEMP TABLE bench_b ON COMMIT DROP AS SELECT id, row_number() OVER (ORDER BY id) k FROM grids_building"
         " WHERE grid_id = ANY(%(grids)s::bigint[])",
         # Buildings beyond the occupied ones keep no households: the "buildings without households" gap.
-        "INSERT INTO grids_household (building_id, unit, room, kind, phone, created_at)"
-        " SELECT b.id, '', j::text, CASE WHEN j %% 40 = 0 THEN 'renting' ELSE 'registered' END, '', now()"
+        "INSERT INTO grids_household (building_id, unit, room, kind, phone, created_at, updated_at)"
+        " SELECT b.id, '', j::text, CASE WHEN j %% 40 = 0 THEN 'renting' ELSE 'registered' END, '', now(), now()"
         " FROM generate_series(1, %(households)s) j JOIN bench_b b ON b.k = (j - 1) / %(hpb)s + 1",
         "CREATE TEMP TABLE bench_h ON COMMIT DROP AS SELECT h.id, row_number() OVER (ORDER BY h.id) k"
         " FROM grids_household h JOIN bench_b b ON b.id = h.building_id",

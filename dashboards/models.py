@@ -45,6 +45,25 @@ class LeafMonthFact(models.Model):
         return f"{self.community_id}/{self.grid_id} {self.month:%Y-%m} {self.metric}={self.value}"
 
 
+class NodeMonthFact(models.Model):
+    """The leaf facts summed up to each organization node of the affected trees (community, street, district...), so
+    an organization's page reads a few hundred rows instead of summing its whole subtree on every view. Rebuilt by
+    dashboards.refresh from LeafMonthFact after every run, never edited by hand; grid pages read the leaves."""
+
+    node = models.ForeignKey("orgs.Organization", verbose_name=_("组织"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    metric = models.CharField(_("指标"), max_length=80)
+    value = models.FloatField(_("数值"))
+
+    class Meta:
+        verbose_name = _("看板汇总数据")
+        verbose_name_plural = _("看板汇总数据")
+        indexes = [models.Index(fields=["node", "month"], name="dashboards_nodefact_node_month")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.month:%Y-%m} {self.metric}={self.value}"
+
+
 class RefreshState(models.Model):
     """When the facts were last computed: one row (pk=1). `started_at` is the moment the last run read from; the
     next incremental run recomputes the leaves touched since then."""

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.figures import FactRow, Family, Leaves, families, month_start
-from dashboards.models import LeafMonthFact, RefreshState
+from dashboards.models import LeafMonthFact, NodeMonthFact, RefreshState
+from orgs.models import Organization
 
 LEAVES_PER_BATCH = 500
 ROWS_PER_INSERT = 5000
@@ -45,6 +46,7 @@ def refresh_dashboards(*, full: bool = False) -> RefreshResult:
     state = RefreshState.objects.filter(pk=1).first()
     full = full or state is None or month_start(timezone.localdate(state.started_at)) != this_month
     leaves = facts = 0
+    communities: set[int] = set()
     for family in families():
         if full:
             facts += _rebuild(family, None, this_month)
@@ -52,8 +54,10 @@ def refresh_dashboards(*, full: bool = False) -> RefreshResult:
         assert state is not None  # not full: there was a previous run
         touched = family.touched(state.started_at)
         leaves += len(touched.grids) + len(touched.communities)
+        communities |= _communities_of(touched)
         for batch in _batches(touched):
             facts += _rebuild(family, batch, this_month)
+    _roll_up(None if full else communities)
     if full:
         _analyze()
     computed_at = timezone.now()
@@ -112,3 +116,51 @@ def _merged(rows: Iterable[FactRow]) -> list[LeafMonthFact]:
         LeafMonthFact(community_id=c, grid_id=g, month=m, metric=metric, value=v)
         for c, g, m, metric, v in merged.values()
     ]
+
+
+def _communities_of(leaves: Leaves) -> set[int]:
+    from grids.models import Grid
+
+    return set(leaves.communities) | set(
+        Grid.objects.filter(pk__in=leaves.grids).values_list("community_id", flat=True).distinct()
+    )
+
+
+NODE_FACT = NodeMonthFact._meta.db_table
+LEAF_FACT = LeafMonthFact._meta.db_table
+ORG = Organization._meta.db_table
+
+
+def _roll_up(communities: set[int] | None) -> None:
+    """Rebuild NodeMonthFact for the given communities and every organization above them (every node when None):
+    each community from its leaves, then each level above from the level below, deepest first, so no node sums
+    more than its children's rows. One transaction: an organization's page never reads a half-summed tree."""
+    full = communities is None
+    if full:
+        communities = set(LeafMonthFact.objects.values_list("community_id", flat=True).distinct())
+    if not communities:
+        return
+    above: dict[int, int] = {}
+    for community in Organization.objects.filter(pk__in=communities):
+        above.update(community.get_ancestors().values_list("pk", "depth"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        stale = (
+            NodeMonthFact.objects.all() if full else NodeMonthFact.objects.filter(node_id__in=communities | set(above))
+        )
+        stale.delete()
+        cursor.execute(
+            f"INSERT INTO {NODE_FACT} (node_id, month, metric, value) SELECT f.community_id, f.month, f.metric,"
+            f" SUM(f.value) FROM {LEAF_FACT} f WHERE f.community_id IN ({_ids(communities)})"
+            " GROUP BY f.community_id, f.month, f.metric"
+        )
+        for depth in sorted(set(above.values()), reverse=True):
+            parents = [pk for pk, d in above.items() if d == depth]
+            cursor.execute(
+                f"INSERT INTO {NODE_FACT} (node_id, month, metric, value) SELECT o.parent_id, f.month, f.metric,"
+                f" SUM(f.value) FROM {NODE_FACT} f JOIN {ORG} o ON o.id = f.node_id WHERE o.parent_id IN"
+                f" ({_ids(parents)}) GROUP BY o.parent_id, f.month, f.metric"
+            )
+
+
+def _ids(ids) -> str:
+    return ", ".join(str(int(pk)) for pk in ids)

@@ -6,7 +6,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from dashboards.models import LeafMonthFact, RefreshState
+from dashboards.models import LeafMonthFact, NodeMonthFact, RefreshState
 from dashboards.refresh import refresh_dashboards
 from grids.models import Household
 from residents.models import Resident
@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db
 
 def facts() -> dict:
     return {(f.community_id, f.grid_id, f.month, f.metric): round(f.value, 6) for f in LeafMonthFact.objects.all()}
+
+
+def node_facts() -> dict:
+    return {(f.node_id, f.month, f.metric): round(f.value, 6) for f in NodeMonthFact.objects.all()}
 
 
 def age_refresh_state(seconds: int = 5) -> None:
@@ -50,9 +54,10 @@ def test_incremental_refresh_equals_a_full_rebuild(seed):
 
     result = refresh_dashboards()
     assert not result.full and result.leaves > 0  # leaves summed over the families
-    incremental = facts()
+    incremental, incremental_nodes = facts(), node_facts()
     refresh_dashboards(full=True)
     assert incremental == facts()
+    assert incremental_nodes == node_facts() and incremental_nodes
 
 
 def test_a_run_with_nothing_touched_recomputes_no_leaf():
