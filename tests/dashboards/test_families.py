@@ -28,9 +28,11 @@ def in_subtree(org) -> tuple[str, list]:
 
 
 def month_bounds(month: datetime.date) -> list:
+    """The local month's first and next month's first moment, as the database stores a datetime (SQLite keeps UTC
+    text, and a Shanghai-offset parameter would compare as text eight hours off)."""
     tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(month, datetime.time(), tz)
-    return [start, datetime.datetime.combine(add_months(month, 1), datetime.time(), tz)]
+    bounds = [datetime.datetime.combine(day, datetime.time(), tz) for day in (month, add_months(month, 1))]
+    return [connection.ops.adapt_datetimefield_value(moment) for moment in bounds]
 
 
 def test_ticket_figures_equal_hand_written_sql():
