@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from core.figures import Family, Figure, add_months, families, month_start
+from core.figures import Chart, Family, Figure, add_months, families, month_start
 from dashboards import selectors
 from dashboards.models import RefreshState
 from grids.models import Grid
@@ -163,15 +164,22 @@ def chart_data(board: Dashboard) -> dict:
                 "key": chart.key,
                 "label": str(chart.label),
                 "kind": chart.kind,
-                "items": [
-                    {"label": str(label), "value": board.counters.get(metric, 0)} for label, metric in chart.items
-                ],
+                "items": [{"label": str(label), "value": value} for label, value in chart_items(chart, board.counters)],
             }
             for family in registered
             for chart in family.charts
         ],
         "map": _map_payload(board, figures),
     }
+
+
+def chart_items(chart: Chart, counters: dict[str, float]) -> list[tuple[Any, float]]:
+    """A chart's (label, value) pairs: its listed metrics, or for a chart that ranks its own bars (a family's top
+    service items) what it picks from the counters."""
+    ranked = getattr(chart, "ranked_items", None)
+    if ranked is not None:
+        return ranked(counters)
+    return [(label, counters.get(metric, 0)) for label, metric in chart.items]
 
 
 def _map_payload(board: Dashboard, figures: dict[str, Figure]) -> dict | None:

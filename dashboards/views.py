@@ -9,19 +9,22 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.figures import add_months
 from core.pages import get_scoped_or_404
-from core.scoping import ancestors_q
+from core.scoping import ancestors_q, subtree_q
 from dashboards.exporting import dashboard_workbook
 from dashboards.months import parse_month
 from dashboards.report import chart_data, current_month, dashboard_for, level_label, node_url
 from grids.models import Grid
 from orgs.models import Organization
+from services.models import Ticket
 
 MONTHS_OFFERED = 24
+ATTENTION_ROWS = 20
 
 
 def scope_root(user):
@@ -51,6 +54,16 @@ def breadcrumb(user, node) -> list:
     if isinstance(node, Grid):
         trail += list(Grid.objects.visible_to(user).filter(ancestors_q("", node)).order_by("lft"))
     return [(crumb, node_url(crumb)) for crumb in trail]
+
+
+def tickets_needing_attention(user, node) -> list[Ticket]:
+    """The open tickets under a node that are overdue or were escalated, most escalated then most late first: a live
+    query (the officials act on these today), through the user's scoped queryset, at most ATTENTION_ROWS rows."""
+    path = "grid" if isinstance(node, Grid) else "community"
+    tickets = Ticket.objects.visible_to(user).filter(subtree_q(path, node))
+    flagged = tickets.overdue() | tickets.open().filter(escalation_count__gt=0)
+    flagged = flagged.select_related("service_item", "community", "grid", "handling_org")
+    return list(flagged.order_by("-escalation_count", "resolution_due_at", "pk")[:ATTENTION_ROWS])
 
 
 class NodeMixin(LoginRequiredMixin):
@@ -84,6 +97,9 @@ class NodeDashboardView(NodeMixin, TemplateView):
             chart_data=chart_data(board),
             months=[add_months(this_month, -n) for n in range(MONTHS_OFFERED)],
             export_url=f"{node_url(self.node)}export.xlsx?month={board.month:%Y-%m}",
+            attention=tickets_needing_attention(self.request.user, self.node),
+            attention_limit=ATTENTION_ROWS,
+            now=timezone.now(),
             **kwargs,
         )
 

@@ -3,26 +3,31 @@
 Counters per leaf (the ticket's community and grid) per month, each attributed to the month its event happened:
 new tickets, channels, cards and escalations to the month the ticket was registered; accepted tickets and the hours
 to accept to the month of acceptance; finished tickets, on-time ones and hours to resolve to the month of
-resolution; ratings to the month they were given. Open, overdue and by-status are snapshots of now. Five GROUP BY
-queries compute them all for any set of leaves; nothing loops over tickets.
+resolution; ratings to the month they were given; service categories, service items and escalated tickets by the
+level now answerable to the month the ticket was registered. Open, overdue and by-status are snapshots of now. Six
+GROUP BY queries compute them all for any set of leaves; nothing loops over tickets.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.figures import Chart, FactRow, Family, Figure, Leaves, mean, month_start, ratio, total
-from services.models import Card, Channel, Ticket, TicketEvent, TicketStatus
+from core.figures import Chart, Counters, FactRow, Family, Figure, Leaves, mean, month_start, ratio, total
+from services.models import Card, Channel, ServiceItem, Ticket, TicketEvent, TicketStatus
+from services.models.catalogue import HandlingLevel, ServiceCategory
 from services.models.tickets import OPEN_STATUSES
 
 FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 RATINGS = range(1, 6)
+TOP_ITEMS = 10
+ITEM_PREFIX = "tickets.item_"
 
 
 def _m(name: str) -> str:
@@ -75,7 +80,13 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
         "escalations": Sum("escalation_count"),
         "escalated": Count("pk", filter=Q(escalation_count__gt=0)),
     }
+    created |= {f"category_{c}": Count("pk", filter=Q(service_item__category=c)) for c in ServiceCategory.values}
+    created |= {
+        f"escalated_{level}": Count("pk", filter=Q(escalation_count__gt=0, handling_level=level))
+        for level in HandlingLevel.values
+    }
     yield from _grouped(tickets, "created_at", created)
+    yield from _by_item(tickets)
     yield from _grouped(
         tickets.filter(accepted_at__isnull=False),
         "accepted_at",
@@ -96,6 +107,23 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
     ratings |= {f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in RATINGS}
     yield from _grouped(tickets.filter(rating__isnull=False, rated_at__isnull=False), "rated_at", ratings)
     yield from _snapshot(tickets, now)
+
+
+def _by_item(tickets: QuerySet) -> Iterator[FactRow]:
+    """New tickets per service item: one counter per item ("tickets.item_<id>"), which the top-items chart ranks."""
+    rows = (
+        tickets.annotate(fact_month=TruncMonth("created_at", output_field=DateField()))
+        .values("community_id", "grid_id", "fact_month", "service_item_id")
+        .annotate(count=Count("pk"))
+    )
+    for row in rows:
+        yield (
+            row["community_id"],
+            row["grid_id"],
+            row["fact_month"],
+            f"{ITEM_PREFIX}{row['service_item_id']}",
+            float(row["count"]),
+        )
 
 
 def _snapshot(tickets: QuerySet, now: datetime.datetime) -> Iterator[FactRow]:
@@ -129,6 +157,30 @@ def touched(since: datetime.datetime) -> Leaves:
 
 
 SNAPSHOT = frozenset(_m(n) for n in ["open", "overdue", *(f"status_{s}" for s in TicketStatus.values)])
+
+
+@dataclass(frozen=True)
+class RankedChart(Chart):
+    """A chart whose bars are not known in advance: the counters named `prefix<id>` with the largest values, at most
+    `size` of them, labelled by `labels(ids)` (one query). The report asks it for its items with the node's
+    counters; a plain Chart lists its (label, metric) pairs instead."""
+
+    prefix: str = ""
+    size: int = TOP_ITEMS
+    labels: Callable[[list[int]], dict[int, str]] = lambda ids: {}
+
+    def ranked_items(self, counters: Counters) -> list[tuple[str, float]]:
+        found = [(int(key.removeprefix(self.prefix)), value) for key, value in counters.items()
+                 if key.startswith(self.prefix) and value]  # fmt: skip
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        top = found[: self.size]
+        names = self.labels([item_id for item_id, _value in top])
+        return [(names.get(item_id, str(item_id)), value) for item_id, value in top]
+
+
+def service_item_names(ids: list[int]) -> dict[int, str]:
+    return dict(ServiceItem.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
 
 FIGURES = (
     Figure("tickets.new", _("新增工单"), total(_m("new")), _("件")),
@@ -167,6 +219,19 @@ FAMILY = Family(
         ),
         Chart("tickets.by_channel", _("来源渠道"), "bar", tuple((c.label, _m(f"channel_{c.value}")) for c in Channel)),
         Chart("tickets.ratings", _("满意度分布"), "bar", tuple((f"{n}★", _m(f"rating_{n}")) for n in RATINGS)),
+        Chart(
+            "tickets.by_category",
+            _("事项类别"),
+            "bar",
+            tuple((c.label, _m(f"category_{c.value}")) for c in ServiceCategory),
+        ),
+        Chart(
+            "tickets.escalations_by_level",
+            _("升级工单（按当前层级）"),
+            "bar",
+            tuple((level.label, _m(f"escalated_{level.value}")) for level in HandlingLevel),
+        ),
+        RankedChart("tickets.top_items", _("高频服务事项"), "bar", (), prefix=ITEM_PREFIX, labels=service_item_names),
     ),
     ranked=("tickets.on_time_rate", "tickets.satisfaction", "tickets.overdue"),
 )
