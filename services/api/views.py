@@ -154,7 +154,13 @@ class TicketViewSet(ScopedModelViewSet):
         return self._answer(ticket)
 
     @extend_schema(responses=s.DispatchCandidateSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="dispatch-candidates", url_name="dispatch-candidates")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="dispatch-candidates",
+        url_name="dispatch-candidates",
+        pagination_class=None,
+    )
     def dispatch_candidates(self, request, pk=None):
         """Whom to dispatch to: grid workers on duty for the ticket's grid first, then community staff; in scope."""
         candidates = dispatch_candidates(ticket=self.get_object(), fetched_by=request.user)
