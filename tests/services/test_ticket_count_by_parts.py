@@ -1,4 +1,4 @@
-"""The ticket lists count `in my scope OR assigned to me` side by side (core/counting.py): the same number, one query."""
+"""Ticket lists count `in my scope OR assigned to me` by parts (core/counting.py): the same number, one query."""
 
 import pytest
 from django.db import connection
