@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import F, Q, lookups
 from django.utils.translation import gettext_lazy as _
 
+from core.counting import count_by_parts
 from core.registry import Registry
 
 if TYPE_CHECKING:
@@ -162,6 +163,14 @@ class ScopedQuerySet(models.QuerySet[_M]):
         if condition is None:
             return self.none()
         return self.filter(condition)
+
+    def count(self) -> int:
+        # A scope ORed with another reach (a ticket's assignee) is counted side by side: see core/counting.py.
+        if self._result_cache is None:
+            parts = count_by_parts(self)
+            if parts is not None:
+                return parts
+        return super().count()
 
 
 def _is_scoped_user(user: ScopedUser | AnonymousUser) -> TypeGuard[ScopedUser]:

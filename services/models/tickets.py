@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import VIEW, ScopedQuerySet, subtree_q
+from core.counting import filter_either
+from core.scoping import VIEW, ScopedQuerySet, scope_q, subtree_q
 from core.uploads import VerifiedImageField
 from core.validators import clean_phone_field
 from orgs.rules import Level
@@ -72,12 +73,16 @@ class TicketQuerySet(ScopedQuerySet):
     def visible_to(self, user, action: str = VIEW):
         # Dispatch may hand a ticket to someone whose scope does not cover it (a grid worker, a ticket with no
         # grid): its assignee still sees and handles it.
-        scoped = super().visible_to(user, action)
         if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
-            return scoped
+            return super().visible_to(user, action)
         if action != VIEW and not user.can_write:
-            return scoped
-        return scoped | self.filter(assignee_user=user)
+            return super().visible_to(user, action)
+        assigned = models.Q(assignee_user=user)
+        within = scope_q(self.model, user)
+        if within is None:
+            return self.filter(assigned)
+        # Counted as count(within) + count(assigned) - count(both): see core/counting.py.
+        return filter_either(self, within, assigned)
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
