@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include(accounts_api.urlpatterns)),
     path("", include(residents_api.urlpatterns)),
     path("", include(services_api.urlpatterns)),
+    path("", include(dashboards_api.urlpatterns)),
     path("", include(router.urls)),
 ]

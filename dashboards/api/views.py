@@ -1,16 +1,17 @@
-"""GET /api/v1/dashboard/?org=ID (or ?grid=ID) &month=YYYY-MM: a node's figures, as its page shows them.
+"""The dashboards' API: a node's figures (/api/v1/dashboard/), and the summary counters behind them.
 
-The endpoint is a scoped read-only viewset over the summary facts, so it is held by the scoped-API battery like
-every other: without org/grid it lists the raw facts the user may see (paginated, constant queries), and
-/api/v1/dashboard/<id>/ reads one. With org or grid the node is fetched through the same scoping as the pages
-(outside the user's scope: 404) and the answer is dashboards.report's figures.
+Two endpoints, one shape each: /api/v1/dashboard/?org|grid answers the figures the page shows, and
+/api/v1/dashboard-facts/ lists the raw counters the reader may see (a scoped read-only viewset, held by the
+scoped-API battery like every other).
 """
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.pages import get_scoped_or_404
@@ -22,11 +23,21 @@ from orgs.models import Organization
 
 
 class LeafMonthFactViewSet(ScopedReadOnlyViewSet):
+    """/api/v1/dashboard-facts/: the summary counters the reader may see, one row per leaf, month and metric."""
+
     queryset = LeafMonthFact.objects.order_by("pk")
     serializer_class = LeafMonthFactSerializer
 
+
+class DashboardView(APIView):
+    """/api/v1/dashboard/?org=ID (or ?grid=ID) &month=YYYY-MM: a node's figures as its page shows them.
+
+    A statistics endpoint like /api/v1/ticket-stats/ (one answer shape, not a list of rows): the node is fetched
+    through the same scoping as the pages, so a node outside the caller's scope is a 404 like a missing one.
+    """
+
     @extend_schema(
-        summary="Dashboard figures of an organization or grid node (or, without org/grid, the raw facts)",
+        summary="Dashboard figures of an organization or grid node",
         parameters=[
             OpenApiParameter("org", OpenApiTypes.INT, description="organization node id"),
             OpenApiParameter("grid", OpenApiTypes.INT, description="grid node id"),
@@ -34,9 +45,7 @@ class LeafMonthFactViewSet(ScopedReadOnlyViewSet):
         ],
         responses={200: DashboardSerializer, 400: OpenApiResponse(description="bad org/grid/month"), 404: None},
     )
-    def list(self, request, *args, **kwargs):
-        if "org" not in request.query_params and "grid" not in request.query_params:
-            return super().list(request, *args, **kwargs)
+    def get(self, request: Request) -> Response:
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -1,4 +1,4 @@
-"""/api/v1/dashboard/: the scoped-API battery over the raw facts, and the figures of a node (?org / ?grid)."""
+"""/api/v1/dashboard-facts/ in the scoped-API battery, and /api/v1/dashboard/: the figures of a node (?org / ?grid)."""
 
 import datetime
 import itertools
@@ -33,7 +33,7 @@ def make_facts(org, count: int) -> None:
 
 
 DASHBOARD = ScopedApi(
-    url="/api/v1/dashboard/",
+    url="/api/v1/dashboard-facts/",
     make=make_fact,
     make_many=make_facts,
     payload=lambda org: {},
