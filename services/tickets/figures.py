@@ -11,9 +11,12 @@ GROUP BY queries compute them all for any set of leaves; nothing loops over tick
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -72,7 +75,40 @@ def _grouped(tickets: QuerySet, month_of, aggregates: dict) -> Iterator[FactRow]
 
 
 def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[FactRow]:
-    tickets = tickets_of(leaves)
+    if leaves is None or connection.vendor not in TEMP_SCHEMA:
+        yield from _compute(tickets_of(leaves))
+        return
+    with _leaves_tickets_copied(leaves):
+        yield from _compute(Ticket.objects.order_by())  # the copy: only the leaves' tickets
+
+
+# The columns compute() reads, and the schema where each database keeps a connection's temporary tables.
+COLUMNS = (
+    "id", "community_id", "grid_id", "service_item_id", "status", "channel", "card", "escalation_count",
+    "handling_level", "created_at", "accepted_at", "resolved_at", "closed_at", "resolution_due_at", "rating",
+    "rated_at",
+)  # fmt: skip
+TEMP_SCHEMA = {"postgresql": "pg_temp", "sqlite": "temp"}
+
+
+@contextmanager
+def _leaves_tickets_copied(leaves: Leaves) -> Iterator[None]:
+    """Copy the leaves' tickets (the columns compute reads) into a temporary table named like the ticket table,
+    which hides it for this connection until dropped: the GROUP BYs below then read one small, dense table instead
+    of each fetching the same tickets scattered over the whole table's pages (an incremental refresh's 1,000
+    changed tickets touch leaves holding ~150,000 tickets of a 1M table: 0.5-1 s a query, measured on PostgreSQL).
+    The drop names the temporary schema, so it can never reach the real table."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    sql, params = tickets_of(leaves).values_list(*COLUMNS).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+        try:
+            yield
+        finally:
+            cursor.execute(f"DROP TABLE {TEMP_SCHEMA[connection.vendor]}.{table}")
+
+
+def _compute(tickets: QuerySet[Ticket]) -> Iterator[FactRow]:
     now = timezone.now()
     created = {"new": Count("pk")} | {f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in Channel.values}
     created |= {
@@ -81,7 +117,6 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
         "escalations": Sum("escalation_count"),
         "escalated": Count("pk", filter=Q(escalation_count__gt=0)),
     }
-    created |= {f"category_{c}": Count("pk", filter=Q(service_item__category=c)) for c in ServiceCategory.values}
     created |= {
         f"escalated_{level}": Count("pk", filter=Q(escalation_count__gt=0, handling_level=level))
         for level in HandlingLevel.values
@@ -111,20 +146,25 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
 
 
 def _by_item(tickets: QuerySet) -> Iterator[FactRow]:
-    """New tickets per service item: one counter per item ("tickets.item_<id>"), which the top-items chart ranks."""
-    rows = (
+    """New tickets per service item: one counter per item ("tickets.item_<id>"), which the top-items chart ranks,
+    and per service category ("tickets.category_<category>"), the items' counts summed by their category (one small
+    query of the catalogue instead of a join and a filtered count per category over every ticket)."""
+    rows = list(
         tickets.annotate(fact_month=TruncMonth("created_at", output_field=DateField()))
         .values("community_id", "grid_id", "fact_month", "service_item_id")
         .annotate(count=Count("pk"))
     )
+    item_ids = {row["service_item_id"] for row in rows if row["service_item_id"] is not None}
+    categories = dict(ServiceItem.objects.filter(pk__in=item_ids).values_list("pk", "category")) if item_ids else {}
+    by_category: dict[tuple, float] = defaultdict(float)
     for row in rows:
-        yield (
-            row["community_id"],
-            row["grid_id"],
-            row["fact_month"],
-            f"{ITEM_PREFIX}{row['service_item_id']}",
-            float(row["count"]),
-        )
+        key = (row["community_id"], row["grid_id"], row["fact_month"])
+        yield *key, f"{ITEM_PREFIX}{row['service_item_id']}", float(row["count"])
+        category = categories.get(row["service_item_id"])
+        if category:
+            by_category[(*key, _m(f"category_{category}"))] += row["count"]
+    for (community_id, grid_id, month, metric), count in by_category.items():
+        yield community_id, grid_id, month, metric, count
 
 
 def _snapshot(tickets: QuerySet, now: datetime.datetime) -> Iterator[FactRow]:
