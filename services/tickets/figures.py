@@ -97,15 +97,15 @@ def _leaves_tickets_copied(leaves: Leaves) -> Iterator[None]:
     which hides it for this connection until dropped: the GROUP BYs below then read one small, dense table instead
     of each fetching the same tickets scattered over the whole table's pages (an incremental refresh's 1,000
     changed tickets touch leaves holding ~150,000 tickets of a 1M table: 0.5-1 s a query, measured on PostgreSQL).
-    The drop names the temporary schema, so it can never reach the real table."""
+    Nothing else may read tickets on this connection meanwhile (compute's consumer only collects fact rows). The
+    drop names the temporary schema, so it can never reach the real table; on an error the transaction's rollback
+    drops the copy (both databases roll back DDL), where a DROP could not run in PostgreSQL's aborted transaction."""
     table = connection.ops.quote_name(Ticket._meta.db_table)
     sql, params = tickets_of(leaves).values_list(*COLUMNS).query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-        try:
-            yield
-        finally:
-            cursor.execute(f"DROP TABLE {TEMP_SCHEMA[connection.vendor]}.{table}")
+        yield
+        cursor.execute(f"DROP TABLE {TEMP_SCHEMA[connection.vendor]}.{table}")
 
 
 def _compute(tickets: QuerySet[Ticket]) -> Iterator[FactRow]:

@@ -98,3 +98,20 @@ def test_an_incremental_roll_up_keeps_the_facts_counted_at_a_street_itself():
 
     assert refresh_dashboards().leaves > 0
     assert node_facts() == full_nodes
+
+
+def test_the_tickets_copy_is_dropped_after_compute_and_when_abandoned():
+    """The tickets family's compute reads a temporary copy of the leaves' tickets named like the ticket table: after
+    it, finished or abandoned half-way, the connection sees every ticket again."""
+    from core.figures import Leaves
+    from services.tickets import figures as ticket_figures
+
+    world = build_world(seed=3, tickets=20)
+    everything = Ticket.objects.count()
+    leaves = Leaves(frozenset({world.grids[0].pk}))
+    assert list(ticket_figures.compute(leaves, []))
+    assert Ticket.objects.count() == everything
+    rows = ticket_figures.compute(leaves, [])
+    next(rows)
+    rows.close()  # abandoned inside the copy: its transaction rolls back, the copy with it
+    assert Ticket.objects.count() == everything
