@@ -143,14 +143,16 @@ def _roll_up(communities: set[int] | None) -> None:
     above: dict[int, int] = {}
     for community in Organization.objects.filter(pk__in=communities):
         above.update(community.get_ancestors().values_list("pk", "depth"))
+    rebuilt = communities | set(above)
     with transaction.atomic(), connection.cursor() as cursor:
-        stale = (
-            NodeMonthFact.objects.all() if full else NodeMonthFact.objects.filter(node_id__in=communities | set(above))
-        )
+        stale = NodeMonthFact.objects.all() if full else NodeMonthFact.objects.filter(node_id__in=rebuilt)
         stale.delete()
+        # Every rebuilt node's own leaf facts first, not only the communities': a family may count a fact at a
+        # street or a district (the organization family counts a street's own organizations at the street), and an
+        # ancestor rebuilt from its children alone would lose them (the full rebuild has them among `communities`).
         cursor.execute(
             f"INSERT INTO {NODE_FACT} (node_id, month, metric, value) SELECT f.community_id, f.month, f.metric,"
-            f" SUM(f.value) FROM {LEAF_FACT} f WHERE f.community_id IN ({_ids(communities)})"
+            f" SUM(f.value) FROM {LEAF_FACT} f WHERE f.community_id IN ({_ids(rebuilt)})"
             " GROUP BY f.community_id, f.month, f.metric"
         )
         for depth in sorted(set(above.values()), reverse=True):

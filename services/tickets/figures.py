@@ -11,9 +11,12 @@ GROUP BY queries compute them all for any set of leaves; nothing loops over tick
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -28,6 +31,7 @@ FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 RATINGS = range(1, 6)
 TOP_ITEMS = 10
 ITEM_PREFIX = "tickets.item_"
+IDS_PER_QUERY = 900  # under SQLite's 999 parameters
 
 
 def _m(name: str) -> str:
@@ -71,7 +75,40 @@ def _grouped(tickets: QuerySet, month_of, aggregates: dict) -> Iterator[FactRow]
 
 
 def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[FactRow]:
-    tickets = tickets_of(leaves)
+    if leaves is None or connection.vendor not in TEMP_SCHEMA:
+        yield from _compute(tickets_of(leaves))
+        return
+    with _leaves_tickets_copied(leaves):
+        yield from _compute(Ticket.objects.order_by())  # the copy: only the leaves' tickets
+
+
+# The columns compute() reads, and the schema where each database keeps a connection's temporary tables.
+COLUMNS = (
+    "id", "community_id", "grid_id", "service_item_id", "status", "channel", "card", "escalation_count",
+    "handling_level", "created_at", "accepted_at", "resolved_at", "closed_at", "resolution_due_at", "rating",
+    "rated_at",
+)  # fmt: skip
+TEMP_SCHEMA = {"postgresql": "pg_temp", "sqlite": "temp"}
+
+
+@contextmanager
+def _leaves_tickets_copied(leaves: Leaves) -> Iterator[None]:
+    """Copy the leaves' tickets (the columns compute reads) into a temporary table named like the ticket table,
+    which hides it for this connection until dropped: the GROUP BYs below then read one small, dense table instead
+    of each fetching the same tickets scattered over the whole table's pages (an incremental refresh's 1,000
+    changed tickets touch leaves holding ~150,000 tickets of a 1M table: 0.5-1 s a query, measured on PostgreSQL).
+    Nothing else may read tickets on this connection meanwhile (compute's consumer only collects fact rows). The
+    drop names the temporary schema, so it can never reach the real table; on an error the transaction's rollback
+    drops the copy (both databases roll back DDL), where a DROP could not run in PostgreSQL's aborted transaction."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    sql, params = tickets_of(leaves).values_list(*COLUMNS).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+        yield
+        cursor.execute(f"DROP TABLE {TEMP_SCHEMA[connection.vendor]}.{table}")
+
+
+def _compute(tickets: QuerySet[Ticket]) -> Iterator[FactRow]:
     now = timezone.now()
     created = {"new": Count("pk")} | {f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in Channel.values}
     created |= {
@@ -80,7 +117,6 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
         "escalations": Sum("escalation_count"),
         "escalated": Count("pk", filter=Q(escalation_count__gt=0)),
     }
-    created |= {f"category_{c}": Count("pk", filter=Q(service_item__category=c)) for c in ServiceCategory.values}
     created |= {
         f"escalated_{level}": Count("pk", filter=Q(escalation_count__gt=0, handling_level=level))
         for level in HandlingLevel.values
@@ -110,20 +146,25 @@ def compute(leaves: Leaves | None, months: list[datetime.date]) -> Iterable[Fact
 
 
 def _by_item(tickets: QuerySet) -> Iterator[FactRow]:
-    """New tickets per service item: one counter per item ("tickets.item_<id>"), which the top-items chart ranks."""
-    rows = (
+    """New tickets per service item: one counter per item ("tickets.item_<id>"), which the top-items chart ranks,
+    and per service category ("tickets.category_<category>"), the items' counts summed by their category (one small
+    query of the catalogue instead of a join and a filtered count per category over every ticket)."""
+    rows = list(
         tickets.annotate(fact_month=TruncMonth("created_at", output_field=DateField()))
         .values("community_id", "grid_id", "fact_month", "service_item_id")
         .annotate(count=Count("pk"))
     )
+    item_ids = {row["service_item_id"] for row in rows if row["service_item_id"] is not None}
+    categories = dict(ServiceItem.objects.filter(pk__in=item_ids).values_list("pk", "category")) if item_ids else {}
+    by_category: dict[tuple, float] = defaultdict(float)
     for row in rows:
-        yield (
-            row["community_id"],
-            row["grid_id"],
-            row["fact_month"],
-            f"{ITEM_PREFIX}{row['service_item_id']}",
-            float(row["count"]),
-        )
+        key = (row["community_id"], row["grid_id"], row["fact_month"])
+        yield *key, f"{ITEM_PREFIX}{row['service_item_id']}", float(row["count"])
+        category = categories.get(row["service_item_id"])
+        if category:
+            by_category[(*key, _m(f"category_{category}"))] += row["count"]
+    for (community_id, grid_id, month, metric), count in by_category.items():
+        yield community_id, grid_id, month, metric, count
 
 
 def _snapshot(tickets: QuerySet, now: datetime.datetime) -> Iterator[FactRow]:
@@ -140,20 +181,27 @@ def _snapshot(tickets: QuerySet, now: datetime.datetime) -> Iterator[FactRow]:
 
 def touched(since: datetime.datetime) -> Leaves:
     """Tickets registered or changed (every change records an event) since `since`, and open tickets whose
-    deadline passed since then (they became overdue with no event)."""
+    deadline passed since then (they became overdue with no event). Three queries, each served by its own index
+    (created_at, the events' created_at, resolution_due_at): one query OR-ing them read the whole table."""
     now = timezone.now()
-    changed = Ticket.objects.filter(
-        Q(created_at__gte=since)
-        | Q(pk__in=TicketEvent.objects.filter(created_at__gte=since).values("ticket_id"))
-        | Q(status__in=OPEN_STATUSES, resolution_due_at__gte=since, resolution_due_at__lt=now)
-    ).order_by()
+    changed_ids = set(Ticket.objects.filter(created_at__gte=since).values_list("pk", flat=True))
+    changed_ids |= set(TicketEvent.objects.filter(created_at__gte=since).values_list("ticket_id", flat=True))
+    overdue = Ticket.objects.filter(status__in=OPEN_STATUSES, resolution_due_at__gte=since, resolution_due_at__lt=now)
+    changed_ids |= set(overdue.values_list("pk", flat=True))
     grids, communities = set(), set()
-    for community_id, grid_id in changed.values_list("community_id", "grid_id").distinct():
-        if grid_id is None:
-            communities.add(community_id)
-        else:
-            grids.add(grid_id)
+    for ids in _chunks(sorted(changed_ids), IDS_PER_QUERY):
+        leaves = Ticket.objects.filter(pk__in=ids).order_by().values_list("community_id", "grid_id").distinct()
+        for community_id, grid_id in leaves:
+            if grid_id is None:
+                communities.add(community_id)
+            else:
+                grids.add(grid_id)
     return Leaves(frozenset(grids), frozenset(communities))
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 SNAPSHOT = frozenset(_m(n) for n in ["open", "overdue", *(f"status_{s}" for s in TicketStatus.values)])

@@ -13,18 +13,12 @@ from dashboards.selectors import node_counters
 from dashboards.views import ATTENTION_ROWS
 from services.models import Ticket, TicketStatus
 from services.models.catalogue import HandlingLevel, ServiceCategory
-from tests.dashboards.test_families import in_subtree, sql_one
-from tests.dashboards.test_families import month_bounds as local_month_bounds
+from tests.dashboards.test_families import in_subtree, month_bounds, sql_one
 from tests.dashboards.world import build_world, official_of, staff_of
 from tests.grids.factories import grid_worker_for
 from tests.services.factories import ServiceItemFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def month_bounds(month: datetime.date) -> list[datetime.datetime]:
-    """The month's bounds in UTC: SQLite compares a raw query's parameters as text with the stored UTC times."""
-    return [bound.astimezone(datetime.UTC) for bound in local_month_bounds(month)]
 
 
 def spread_items_and_levels(seed: int) -> list:

@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from collections import defaultdict
 
 import pytest
 from django.utils import timezone
@@ -22,7 +23,11 @@ def facts() -> dict:
 
 
 def node_facts() -> dict:
-    return {(f.node_id, f.month, f.metric): round(f.value, 6) for f in NodeMonthFact.objects.all()}
+    """{(node, month, metric): value}, rows of equal key summed (a node's own leaf facts and its children's)."""
+    summed: dict = defaultdict(float)
+    for f in NodeMonthFact.objects.all():
+        summed[(f.node_id, f.month, f.metric)] += f.value
+    return {key: round(value, 6) for key, value in summed.items()}
 
 
 def age_refresh_state(seconds: int = 5) -> None:
@@ -75,3 +80,38 @@ def test_the_first_run_is_a_full_one_and_stamps_the_time():
     result = refresh_dashboards()
     assert result.full and LeafMonthFact.objects.exists()
     assert RefreshState.objects.get(pk=1).computed_at == result.computed_at
+
+
+def test_an_incremental_roll_up_keeps_the_facts_counted_at_a_street_itself():
+    """A family may count a fact at a street (the organization family counts the street's own organizations there):
+    rebuilding the street from its children alone after a ticket changed below it would drop that fact."""
+    rng = random.Random(5)
+    world = build_world(seed=5, tickets=10)
+    this_month = timezone.localdate().replace(day=1)
+    LeafMonthFact.objects.create(community=world.street, grid=None, month=this_month, metric="own.count", value=3)
+    refresh_dashboards(full=True)
+    full_nodes = node_facts()
+    assert full_nodes[(world.street.pk, this_month, "own.count")] == 3
+    age_refresh_state(seconds=0)  # only the ticket below is newer: no family touches the street itself
+    ticket = rng.choice(list(Ticket.objects.all()))
+    TicketEvent.objects.create(ticket=ticket, kind="note")
+
+    assert refresh_dashboards().leaves > 0
+    assert node_facts() == full_nodes
+
+
+def test_the_tickets_copy_is_dropped_after_compute_and_when_abandoned():
+    """The tickets family's compute reads a temporary copy of the leaves' tickets named like the ticket table: after
+    it, finished or abandoned half-way, the connection sees every ticket again."""
+    from core.figures import Leaves
+    from services.tickets import figures as ticket_figures
+
+    world = build_world(seed=3, tickets=20)
+    everything = Ticket.objects.count()
+    leaves = Leaves(frozenset({world.grids[0].pk}))
+    assert list(ticket_figures.compute(leaves, []))
+    assert Ticket.objects.count() == everything
+    rows = ticket_figures.compute(leaves, [])
+    next(rows)
+    rows.close()  # abandoned inside the copy: its transaction rolls back, the copy with it
+    assert Ticket.objects.count() == everything
