@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import itertools
 import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -567,22 +568,57 @@ def _prepared(prepare: Callable[[object], object], name: str, row: dict) -> obje
     return prepare(row[name])
 
 
-def _copy_rows(model: type[models.Model], rows: list[dict], ids: list[int]) -> None:
-    """PostgreSQL: write `rows` with the given ids in one COPY (text format, built in memory)."""
+def _copy_rows(model: type[models.Model], rows: list[dict], ids: list[int] | None) -> None:
+    """PostgreSQL: write `rows` in one COPY (text format, built in memory), with the given ids or the table's own.
+
+    Each value becomes text through a per-column function chosen once (a value every row shares is written once);
+    a line is escaped value by value only when one of its values holds a tab, newline or carriage return.
+    """
     fields, row_params = _row_params(model, rows[0])
+    now, texts = timezone.now(), []
+    for model_field in fields:
+        name = model_field.attname
+        if name not in rows[0]:
+            auto = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+            fixed = _copy_text(model_field.get_db_prep_save(now if auto else model_field.get_default(), connection))
+            texts.append(functools.partial(_constant, fixed))
+        elif isinstance(model_field, _PLAIN_FIELDS) or type(model_field) is models.DateField:
+            texts.append(functools.partial(_plain_text, name))
+        else:
+            prepare = functools.partial(model_field.get_db_prep_save, connection=connection)
+            texts.append(lambda row, prepare=prepare, name=name: _copy_text(prepare(row[name])))
+    tabs = len(fields) - (ids is None)
     buffer = io.StringIO()
     write = buffer.write
-    for pk, row in zip(ids, rows, strict=True):
-        write(str(pk))
-        for value in row_params(row):
-            write("\t")
-            write(_copy_text(value))
+    for pk, row in zip(ids or itertools.repeat(None), rows, strict=False):
+        line = "\t".join([getter(row) for getter in texts])
+        if pk is not None:
+            line = f"{pk}\t{line}"
+        if line.count("\t") != tabs or "\n" in line or "\r" in line:  # a value's own tab, newline or return
+            line = "\t".join(_copy_text(value) for value in ([pk] if pk is not None else []) + row_params(row))
+        write(line)
         write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in (model._meta.pk.column, *(field.column for field in fields)))
+    columns = [model_field.column for model_field in fields]
+    columns = columns if ids is None else [model._meta.pk.column, *columns]
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN", buffer
+        )
+
+
+def _plain_text(name: str, row: dict) -> str:
+    """A row's value as COPY text: a string as it is (backslashes escaped; a tab, newline or return is seen on the
+    line), a date (not a datetime) in ISO form, None as \\N."""
+    value = row[name]
+    if value.__class__ is str:
+        return value if "\\" not in value else value.translate(_COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    if value.__class__ is datetime.date:
+        return value.isoformat()
+    return _copy_text(value)
 
 
 # COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped; None is \N.
@@ -611,7 +647,7 @@ def _open_residence_histories(residents: list[tuple[int, int]]) -> None:
     if connection.vendor == "postgresql":
         rows = [{"resident_id": resident_id, "household_id": household_id, "moved_in_on": today, "note": note}
                 for resident_id, household_id in residents]  # fmt: skip
-        _insert_rows(ResidenceHistory, rows)
+        _copy_rows(ResidenceHistory, rows, ids=None)
         return
     resident_ids = [resident_id for resident_id, _household_id in residents]
     table, resident_table = ResidenceHistory._meta.db_table, Resident._meta.db_table
