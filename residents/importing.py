@@ -24,6 +24,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pypinyin import Style
+from pypinyin.constants import RE_HANS
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from core.scoping import CHANGE
 from core.validators import (
@@ -42,7 +46,6 @@ from residents.models import (
     ResidenceHistory,
     ResidenceStatus,
     Resident,
-    initials_of,
 )
 from residents.sheets import FormulaCell, SheetError, read_sheet
 
@@ -668,8 +671,23 @@ def _open_residence_histories(residents: list[tuple[int, int]]) -> None:
 
 # Fields whose values (str, int or None) go to the database as they are: nothing to prepare per row.
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.ForeignKey)
-# Names repeat (a city has many 王芳): pypinyin's segmentation is the costly part of building a resident.
-_initials_of = functools.lru_cache(maxsize=65536)(initials_of)
+# What pypinyin.lazy_pinyin builds on every call (its default arguments), built once.
+_PINYIN = Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+@functools.lru_cache(maxsize=65536)
+def _initials_of(name: str) -> str:
+    """`residents.models.initials_of(name)`, word by word: the name is cut into words as lazy_pinyin cuts it, and
+    each word's initials (lazy_pinyin of that word alone, which converts it whole) are cached. Names repeat, and
+    different names share their words (a surname, a given name), so most words are converted once per import."""
+    return "".join(map(_word_initials, _PINYIN.seg(name or ""))).lower()[:50]
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_initials(word: str) -> str:
+    if not RE_HANS.match(word):  # no Chinese in it: nothing, with errors="ignore" (pypinyin's own test)
+        return ""
+    return "".join(_PINYIN.lazy_pinyin([word], style=Style.FIRST_LETTER, errors="ignore"))
 
 
 def _set_heads(residents: list[tuple[int, int, str]], households: dict) -> None:

@@ -837,3 +837,16 @@ def test_imported_values_keep_their_tabs_newlines_and_backslashes(grid):
         {"name": "张\\三", "ethnicity": "\\N", "notes": "一\t二\n三\r\\N\\", "birth_date": None},
         {"name": "张\\三", "ethnicity": "\\N", "notes": "", "birth_date": datetime.date(1980, 5, 17)},
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["张三", "重庆", "银行行长", "长安街", "单于", "尉迟恭", "居民123", "Zhang San"]
+    + ["张 三", "王芳1", "ü吕", "〇", "①张", "", "a"],
+)
+def test_import_name_initials_are_those_a_save_would_give(name):
+    """The import converts names word by word, with a cache per word: the same initials as Resident.save()."""
+    from residents.importing import _initials_of
+    from residents.models import initials_of
+
+    assert _initials_of(name) == initials_of(name)
