@@ -619,6 +619,8 @@ def _plain_text(name: str, row: dict) -> str:
         return value if "\\" not in value else value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
+    if value.__class__ is int:  # a foreign key
+        return str(value)
     if value.__class__ is datetime.date:
         return value.isoformat()
     return _copy_text(value)
