@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
+import itertools
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,6 +24,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pypinyin import Style
+from pypinyin.constants import RE_HANS
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from core.scoping import CHANGE
 from core.validators import (
@@ -39,7 +46,6 @@ from residents.models import (
     ResidenceHistory,
     ResidenceStatus,
     Resident,
-    initials_of,
 )
 from residents.sheets import FormulaCell, SheetError, read_sheet
 
@@ -378,10 +384,24 @@ def _visible_grids(records: list[tuple[int, dict]], by) -> dict[str, int]:
 def _write(parsed: list[ParsedRow], grids: dict[str, int], report: ImportReport, progress: ProgressCallback,
            before_commit: BeforeCommit) -> None:  # fmt: skip
     buildings = _ensure_buildings(parsed, grids, report)
-    households = _ensure_households(parsed, grids, buildings, report)
-    _create_residents(parsed, grids, buildings, households, report, progress)
+    residents = [row for row in parsed if row.resident is not None]
+    # PostgreSQL: the residents' ids are taken from their sequence first, so a new household is inserted with its
+    # head already set (no UPDATE of every new household afterwards). Elsewhere the heads are set after the insert.
+    ids = _reserve_ids(Resident, len(residents)) if connection.vendor == "postgresql" else None
+    heads: dict[tuple[int, str, str], int] = {}
+    for row, pk in zip(residents, ids or (), strict=False):
+        if row.resident is not None and row.resident["relation"] == Relation.HEAD:
+            heads.setdefault(_household_key(row, grids, buildings), pk)
+    households = _ensure_households(parsed, grids, buildings, report, heads)
+    _create_residents(residents, grids, buildings, households, report, progress, ids)
     report.written = True
     before_commit(report)
+
+
+def _household_key(
+    row: ParsedRow, grids: dict[str, int], buildings: dict[tuple[int, str], int]
+) -> tuple[int, str, str]:
+    return buildings[grids[row.grid_code], row.building], row.unit, row.room
 
 
 def _ensure_buildings(parsed, grids, report) -> dict[tuple[int, str], int]:
@@ -399,7 +419,14 @@ def _ensure_buildings(parsed, grids, report) -> dict[tuple[int, str], int]:
     return existing
 
 
-def _ensure_households(parsed, grids, buildings, report) -> dict[tuple[int, str, str], Household]:
+def _ensure_households(
+    parsed: list[ParsedRow],
+    grids: dict[str, int],
+    buildings: dict[tuple[int, str], int],
+    report: ImportReport,
+    heads: dict[tuple[int, str, str], int],
+) -> dict[tuple[int, str, str], Household]:
+    """Household key → household, creating the missing ones (with their head from `heads`, when known)."""
     kinds: dict[tuple[int, str, str], str] = {}
     for row in parsed:
         kinds.setdefault((buildings[grids[row.grid_code], row.building], row.unit, row.room), row.household_kind)
@@ -411,27 +438,45 @@ def _ensure_households(parsed, grids, buildings, report) -> dict[tuple[int, str,
         ):
             existing[household.building_id, household.unit, household.room] = household
     new = [
-        Household(building_id=b, unit=u, room=r, kind=kinds[b, u, r]) for b, u, r in kinds if (b, u, r) not in existing
+        Household(building_id=b, unit=u, room=r, kind=kinds[b, u, r], head_id=heads.get((b, u, r)))
+        for b, u, r in kinds
+        if (b, u, r) not in existing
     ]
-    Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    if connection.vendor == "postgresql":
+        values = [{"building_id": h.building_id, "unit": h.unit, "room": h.room, "kind": h.kind, "head_id": h.head_id}
+                  for h in new]  # fmt: skip
+        for household, pk in zip(new, _insert_rows(Household, values), strict=True):
+            household.pk = pk
+    else:
+        Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
     existing.update({(h.building_id, h.unit, h.room): h for h in new})
     report.households_created = len(new)
     return existing
 
 
-def _create_residents(parsed, grids, buildings, households, report, progress) -> None:
-    rows = [row for row in parsed if row.resident is not None]
+def _create_residents(
+    rows: list[ParsedRow],
+    grids: dict[str, int],
+    buildings: dict[tuple[int, str], int],
+    households: dict[tuple[int, str, str], Household],
+    report: ImportReport,
+    progress: ProgressCallback,
+    reserved_ids: list[int] | None,
+) -> None:
     values = []
     for row in rows:
-        household = households[buildings[grids[row.grid_code], row.building], row.unit, row.room]
+        assert row.resident is not None
+        household = households[_household_key(row, grids, buildings)]
         # name_initials: Resident.save() fills it, and no save() runs here.
         values.append(
             row.resident | {"household_id": household.pk, "name_initials": _initials_of(row.resident["name"])}
         )
     ids: list[int] = []
-    for start in range(0, len(values), BATCH_SIZE * 10):
-        ids += _insert_rows(Resident, values[start : start + BATCH_SIZE * 10])
-        progress("write", min(start + BATCH_SIZE * 10, len(values)), len(values))
+    step = BATCH_SIZE * 10
+    for start in range(0, len(values), step):
+        chunk_ids = reserved_ids[start : start + step] if reserved_ids is not None else None
+        ids += _insert_rows(Resident, values[start : start + step], ids=chunk_ids)
+        progress("write", min(start + step, len(values)), len(values))
     tag_ids = dict(CareTag.objects.values_list("name", "id"))
     Through = Resident.tags.through
     Through.objects.bulk_create(
@@ -439,40 +484,45 @@ def _create_residents(parsed, grids, buildings, households, report, progress) ->
          for name in dict.fromkeys(row.tag_names)],
         batch_size=BATCH_SIZE,
     )  # fmt: skip
-    _open_residence_histories(ids)
+    _open_residence_histories([(pk, value["household_id"]) for pk, value in zip(ids, values, strict=True)])
     _set_heads(
         [(pk, value["household_id"], value["relation"]) for pk, value in zip(ids, values, strict=True)], households
     )
     report.residents_created = len(ids)
 
 
-def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys from the table's sequence (PostgreSQL), to insert rows whose ids are known first."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _insert_rows(model: type[models.Model], rows: list[dict], *, ids: list[int] | None = None) -> list[int]:
     """Insert `rows` (attname → value, the same keys in each) as `model.objects.bulk_create` would; their new ids.
 
     bulk_create spent most of the write building a model instance per row and preparing each value through its
     field. Here each field is looked at once: fields the rows leave out get their default (auto_now and
     auto_now_add: now; a callable default is called once, not per row), and only values that need converting for
-    the database (dates, times, ...) go through their field; strings, integers and None go as they are. Then plain
-    multi-row INSERT ... RETURNING id.
+    the database (dates, times, ...) go through their field; strings, integers and None go as they are. Then, on
+    PostgreSQL, one COPY with ids taken from the sequence first (`ids`, or reserved here): the server neither parses
+    nor plans a statement per thousand rows; elsewhere plain multi-row INSERT ... RETURNING id.
     """
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        ids = ids if ids is not None else _reserve_ids(model, len(rows))
+        _copy_rows(model, rows, ids)
+        return ids
     if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35: no ids from a bulk insert
         return [model.objects.create(**row).pk for row in rows]
-    fields = [model_field for model_field in model._meta.concrete_fields if not model_field.primary_key]
-    now = timezone.now()
-    fixed = {}  # the same value in every row: prepared once
-    for model_field in fields:
-        if model_field.attname not in rows[0]:
-            auto = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
-            fixed[model_field.attname] = model_field.get_db_prep_save(
-                now if auto else model_field.get_default(), connection
-            )
-    prepare = {
-        model_field.attname: functools.partial(model_field.get_db_prep_save, connection=connection)
-        for model_field in fields
-        if model_field.attname not in fixed and not isinstance(model_field, _PLAIN_FIELDS)
-    }
+    fields, row_params = _row_params(model, rows[0])
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(model_field.column) for model_field in fields)})"
@@ -480,35 +530,136 @@ def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
     )
     placeholder = f"({', '.join(['%s'] * len(fields))})"
     per_statement = min(BATCH_SIZE, (connection.features.max_query_params or 20_000) // len(fields))
-    ids: list[int] = []
+    inserted: list[int] = []
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, per_statement):
-            params = []
-            for row in chunk:
-                for model_field in fields:
-                    name = model_field.attname
-                    if name in fixed:
-                        params.append(fixed[name])
-                    elif name in prepare:
-                        params.append(prepare[name](row[name]))
-                    else:
-                        params.append(row[name])
+            params = [param for row in chunk for param in row_params(row)]
             cursor.execute(sql.format(", ".join([placeholder] * len(chunk))), params)
-            ids += [pk for (pk,) in cursor.fetchall()]
-    return ids
+            inserted += [pk for (pk,) in cursor.fetchall()]
+    return inserted
 
 
-def _open_residence_histories(resident_ids: list[int]) -> None:
-    """Open each new resident's first residence row (their household, from today).
+def _row_params(model: type[models.Model], sample: dict) -> tuple[list[models.Field], Callable[[dict], list]]:
+    """The model's non-key columns, and a function giving a row's values for them, prepared for the database."""
+    fields = [model_field for model_field in model._meta.concrete_fields if not model_field.primary_key]
+    now = timezone.now()
+    fixed = {}  # the same value in every row: prepared once
+    for model_field in fields:
+        if model_field.attname not in sample:
+            auto = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+            fixed[model_field.attname] = model_field.get_db_prep_save(
+                now if auto else model_field.get_default(), connection
+            )
+    getters: list[Callable[[dict], object]] = []
+    for model_field in fields:
+        name = model_field.attname
+        if name in fixed:
+            getters.append(functools.partial(_constant, fixed[name]))
+        elif isinstance(model_field, _PLAIN_FIELDS):
+            getters.append(operator.itemgetter(name))
+        else:
+            prepare = functools.partial(model_field.get_db_prep_save, connection=connection)
+            getters.append(functools.partial(_prepared, prepare, name))
+    return fields, lambda row: [getter(row) for getter in getters]
 
-    The database copies them from the residents' own rows (INSERT ... SELECT): no model instance per row.
+
+def _constant(value: object, row: dict) -> object:
+    return value
+
+
+def _prepared(prepare: Callable[[object], object], name: str, row: dict) -> object:
+    return prepare(row[name])
+
+
+def _copy_rows(model: type[models.Model], rows: list[dict], ids: list[int] | None) -> None:
+    """PostgreSQL: write `rows` in one COPY (text format, built in memory), with the given ids or the table's own.
+
+    Each value becomes text through a per-column function chosen once (a value every row shares is written once);
+    a line is escaped value by value only when one of its values holds a tab, newline or carriage return.
     """
+    fields, row_params = _row_params(model, rows[0])
+    now, texts = timezone.now(), []
+    for model_field in fields:
+        name = model_field.attname
+        if name not in rows[0]:
+            auto = getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+            fixed = _copy_text(model_field.get_db_prep_save(now if auto else model_field.get_default(), connection))
+            texts.append(functools.partial(_constant, fixed))
+        elif isinstance(model_field, _PLAIN_FIELDS) or type(model_field) is models.DateField:
+            texts.append(functools.partial(_plain_text, name))
+        else:
+            prepare = functools.partial(model_field.get_db_prep_save, connection=connection)
+            texts.append(lambda row, prepare=prepare, name=name: _copy_text(prepare(row[name])))
+    tabs = len(fields) - (ids is None)
+    buffer = io.StringIO()
+    write = buffer.write
+    for pk, row in zip(ids or itertools.repeat(None), rows, strict=False):
+        line = "\t".join([getter(row) for getter in texts])
+        if pk is not None:
+            line = f"{pk}\t{line}"
+        if line.count("\t") != tabs or "\n" in line or "\r" in line:  # a value's own tab, newline or return
+            line = "\t".join(_copy_text(value) for value in ([pk] if pk is not None else []) + row_params(row))
+        write(line)
+        write("\n")
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = [model_field.column for model_field in fields]
+    columns = columns if ids is None else [model._meta.pk.column, *columns]
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN", buffer
+        )
+
+
+def _plain_text(name: str, row: dict) -> str:
+    """A row's value as COPY text: a string as it is (backslashes escaped; a tab, newline or return is seen on the
+    line), a date (not a datetime) in ISO form, None as \\N."""
+    value = row[name]
+    if value.__class__ is str:
+        return value if "\\" not in value else value.translate(_COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    if value.__class__ is int:  # a foreign key
+        return str(value)
+    if value.__class__ is datetime.date:
+        return value.isoformat()
+    return _copy_text(value)
+
+
+# COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped; None is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _open_residence_histories(residents: list[tuple[int, int]]) -> None:
+    """Open each new resident's first residence row (their household, from today); `residents`: (id, household id).
+
+    PostgreSQL takes them in one COPY; elsewhere the database copies them from the residents' own rows (INSERT ...
+    SELECT): no model instance per row either way.
+    """
+    today, note = timezone.localdate(), _("批量导入")  # the field's default, looked up once
+    if connection.vendor == "postgresql":
+        rows = [{"resident_id": resident_id, "household_id": household_id, "moved_in_on": today, "note": note}
+                for resident_id, household_id in residents]  # fmt: skip
+        _copy_rows(ResidenceHistory, rows, ids=None)
+        return
+    resident_ids = [resident_id for resident_id, _household_id in residents]
     table, resident_table = ResidenceHistory._meta.db_table, Resident._meta.db_table
     columns = [
         ResidenceHistory._meta.get_field(name).column for name in ("resident", "household", "moved_in_on", "note")
     ]
     quote = connection.ops.quote_name
-    today = connection.ops.adapt_datefield_value(timezone.localdate())  # the field's default, looked up once
     per_statement = (connection.features.max_query_params or 20_000) - 2
     with connection.cursor() as cursor:
         for chunk in _chunks(resident_ids, per_statement):
@@ -516,14 +667,29 @@ def _open_residence_histories(resident_ids: list[int]) -> None:
                 f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))})"
                 f" SELECT {quote('id')}, {quote(Resident._meta.get_field('household').column)}, %s, %s"
                 f" FROM {quote(resident_table)} WHERE {quote('id')} IN ({', '.join(['%s'] * len(chunk))})",
-                [today, _("批量导入"), *chunk],
+                [connection.ops.adapt_datefield_value(today), note, *chunk],
             )
 
 
 # Fields whose values (str, int or None) go to the database as they are: nothing to prepare per row.
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.ForeignKey)
-# Names repeat (a city has many 王芳): pypinyin's segmentation is the costly part of building a resident.
-_initials_of = functools.lru_cache(maxsize=65536)(initials_of)
+# What pypinyin.lazy_pinyin builds on every call (its default arguments), built once.
+_PINYIN = Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+@functools.lru_cache(maxsize=65536)
+def _initials_of(name: str) -> str:
+    """`residents.models.initials_of(name)`, word by word: the name is cut into words as lazy_pinyin cuts it, and
+    each word's initials (lazy_pinyin of that word alone, which converts it whole) are cached. Names repeat, and
+    different names share their words (a surname, a given name), so most words are converted once per import."""
+    return "".join(map(_word_initials, _PINYIN.seg(name or ""))).lower()[:50]
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_initials(word: str) -> str:
+    if not RE_HANS.match(word):  # no Chinese in it: nothing, with errors="ignore" (pypinyin's own test)
+        return ""
+    return "".join(_PINYIN.lazy_pinyin([word], style=Style.FIRST_LETTER, errors="ignore"))
 
 
 def _set_heads(residents: list[tuple[int, int, str]], households: dict) -> None:
