@@ -1,5 +1,7 @@
 """One exception handler: model validation is a 400 with per-field messages, protected rows a 409."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -5,6 +5,8 @@ stored, and every list carrying it answered 71 MB). Serializers use CAPPED_FIELD
 serializer_field_mapping, which gives those fields a max_length of settings.API_TEXT_MAX_LENGTH.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Any
 

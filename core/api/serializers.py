@@ -1,5 +1,7 @@
 """Base serializer: related choices scoped to the user, and the model's own clean() as the validation rule."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 

@@ -1,5 +1,7 @@
 """The project's base viewset: every API list, read, write and action goes through the user's scope."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
