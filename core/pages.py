@@ -26,14 +26,14 @@ _T = TypeVar("_T")
 
 
 def get_scoped_or_404(
-    queryset_or_model: ScopedQuerySet[_M] | type[_M], user: Reader, action: str = VIEW, **lookup: Any
+    queryset_or_model: models.QuerySet[_M, Any] | type[_M], user: Reader, action: str = VIEW, **lookup: Any
 ) -> _M:
     """One scoped row or 404: the way a page fetches a parent object named in its URL."""
     if isinstance(queryset_or_model, type) and issubclass(queryset_or_model, models.Model):
         # A scoped model's manager is built from its ScopedQuerySet (core.scoping), so all() is one.
         queryset = cast("ScopedQuerySet[_M]", queryset_or_model._default_manager.all())
-    else:
-        queryset = queryset_or_model
+    else:  # a scoped model's queryset, perhaps annotated (which its static type forgets)
+        queryset = cast("ScopedQuerySet[_M]", queryset_or_model)
     return get_object_or_404(queryset.visible_to(user, action), **lookup)
 
 
