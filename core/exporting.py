@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any, TypeGuard, TypeVar
 
 import tablib
 from import_export.admin import ExportMixin
@@ -30,26 +31,28 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+_V = TypeVar("_V")
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _BOLD = Font(bold=True)
 
 
-def looks_like_formula(value) -> bool:
+def looks_like_formula(value: object) -> TypeGuard[str]:
     """Whether a spreadsheet would evaluate `value` if it were written as it is."""
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
-def safe_cell(value):
+def safe_cell(value: _V) -> _V | str:
     """The value for a text format (CSV): a formula-like string is prefixed with an apostrophe, as OWASP advises."""
     return "'" + value if looks_like_formula(value) else value
 
 
-def _xlsx_value(value):
+def _xlsx_value(value: _V) -> _V | str:
     # openpyxl refuses control characters with an exception; a name pasted with one must not break the export.
     return ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value) if isinstance(value, str) else value
 
 
-def append_row(sheet: Worksheet, values: Iterable) -> None:
+def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
     """Append a row to an openpyxl sheet, storing every formula-like string as a string cell, never a formula."""
     sheet.append([_xlsx_value(value) for value in values])
     for cell in sheet[sheet.max_row]:
@@ -89,27 +92,28 @@ def dataset_xlsx(dataset: tablib.Dataset) -> bytes:
     return workbook_bytes(book)
 
 
-class SafeCSV(CSV):
+class SafeCSV(CSV):  # type: ignore[misc]  # django-import-export ships no types
     """CSV export whose formula-like cells are prefixed with an apostrophe."""
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
         escaped = tablib.Dataset(headers=[safe_cell(h) for h in dataset.headers or []] or None)
         for row in dataset:
             escaped.append([safe_cell(value) for value in row])
-        return super().export_data(escaped, **kwargs)
+        exported: str = super().export_data(escaped, **kwargs)
+        return exported
 
 
-class SafeXLSX(XLSX):
+class SafeXLSX(XLSX):  # type: ignore[misc]  # django-import-export ships no types
     """xlsx export whose formula-like cells are string cells (tablib's own writer turns them into formulas)."""
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return dataset_xlsx(dataset)
 
 
 SAFE_EXPORT_FORMATS = (SafeXLSX, SafeCSV)
 
 
-class SafeExportAdminMixin(ExportMixin):
+class SafeExportAdminMixin(ExportMixin):  # type: ignore[misc]  # django-import-export ships no types
     """The admin's export: the admin's scoped queryset, as xlsx or csv, through the safe formats only."""
 
     formats = list(SAFE_EXPORT_FORMATS)

@@ -7,6 +7,8 @@ of those is a per-field 400 with a message saying what is allowed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,18 +22,23 @@ MAX_YEAR = 2100
 TRUE_VALUES = frozenset({"true", "1"})
 FALSE_VALUES = frozenset({"false", "0"})
 
+if TYPE_CHECKING:
+    from django_filters import FilterSet as _FilterSet  # what StrictFiltersMixin is put before
+else:
+    _FilterSet = object
+
 
 class YearField(forms.IntegerField):
     default_error_messages = {"invalid": _("请输入 %(min)d–%(max)d 之间的年份。") % {"min": MIN_YEAR, "max": MAX_YEAR}}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", MIN_YEAR)
         kwargs.setdefault("max_value", MAX_YEAR)
         super().__init__(**kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class YearFilter(django_filters.NumberFilter):
+class YearFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter ships no types
     """A calendar year the database can compare: 1900–2100, an integer, else a 400 naming the field."""
 
     field_class = YearField
@@ -43,7 +50,7 @@ class StrictBooleanField(forms.Field):
     widget = forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
     default_error_messages = {"invalid": _("请填写 true 或 false（或 1、0）。")}
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
             return None
         if isinstance(value, bool):
@@ -55,12 +62,12 @@ class StrictBooleanField(forms.Field):
             return False
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         """None is "no filter", not a missing required value."""
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.BooleanFilter):
+class StrictBooleanFilter(django_filters.BooleanFilter):  # type: ignore[misc]  # django-filter ships no types
     field_class = StrictBooleanField
 
 
@@ -75,24 +82,24 @@ REFUSE_EMPTY_IN_API = (
 )
 
 
-def _is_api_request(request) -> bool:
+def _is_api_request(request: object) -> bool:
     from rest_framework.request import Request
 
     return isinstance(request, Request)
 
 
-class StrictFiltersMixin:
+class StrictFiltersMixin(_FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Put before ScopedFilterSet: model booleans filter strictly, and the API refuses empty typed filter values."""
 
     @classmethod
-    def filter_for_lookup(cls, field, lookup_type):
+    def filter_for_lookup(cls, field: models.Field[Any, Any], lookup_type: str) -> tuple[type[Any], dict[str, Any]]:
         filter_class, params = super().filter_for_lookup(field, lookup_type)
         if isinstance(field, models.BooleanField) and filter_class is django_filters.BooleanFilter:
             return StrictBooleanFilter, params
         return filter_class, params
 
-    def is_valid(self):
-        valid = super().is_valid()
+    def is_valid(self) -> bool:
+        valid: bool = super().is_valid()
         if not _is_api_request(self.request):
             return valid
         for name in self._empty_typed_values():
@@ -101,7 +108,7 @@ class StrictFiltersMixin:
         return valid
 
     def _empty_typed_values(self) -> list[str]:
-        empty = []
+        empty: list[str] = []
         for name, filter_ in self.filters.items():
             values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
             typed = isinstance(filter_, REFUSE_EMPTY_IN_API) and name in self.form.fields

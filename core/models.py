@@ -23,9 +23,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("待发布任务")
         ordering = ["pk"]
         indexes = [
-            models.Index(
-                fields=["created_at"], name="outbox_unsent_idx", condition=models.Q(sent_at__isnull=True)
-            )
+            models.Index(fields=["created_at"], name="outbox_unsent_idx", condition=models.Q(sent_at__isnull=True))
         ]
 
     def __str__(self) -> str:

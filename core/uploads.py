@@ -9,16 +9,21 @@ extension of the format found, and its `url` is the model's scoped view (`get_fi
 goes out as an octet-stream attachment, always with nosniff.
 """
 
+from __future__ import annotations
+
 import secrets
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO, Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import models
-from django.db.models.fields.files import ImageFieldFile
-from django.http import FileResponse, Http404, JsonResponse
+from django.db.models.fields.files import FieldFile, ImageFieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,6 +31,12 @@ from PIL import Image, UnidentifiedImageError
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
+
+
+class FileOwner(Protocol):
+    """A model with verified images: it names the scoped view that serves each of them."""
+
+    def get_file_url(self, field_name: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ def _too_many_pixels(limit: int) -> ValidationError:
     return ValidationError(_("图片像素不能超过 %(mp)s 百万。") % {"mp": megapixels}, code="too_many_pixels")
 
 
-def image_kind(file) -> ImageKind:
+def image_kind(file: IO[bytes] | File[Any]) -> ImageKind:
     """What the bytes of `file` are, if an allowed image within the pixel cap; raises ValidationError otherwise.
 
     Only the header is decoded (Image.open, then verify() walks the chunks without decompressing), so a
@@ -83,7 +94,7 @@ def image_kind(file) -> ImageKind:
     return kind
 
 
-def validate_image(upload) -> None:
+def validate_image(upload: File[Any]) -> None:
     """The one image validator (forms, serializers, services, the model field): size, format, pixel count."""
     limit = settings.TICKET_PHOTO_MAX_BYTES
     if upload.size is not None and upload.size > limit:
@@ -94,14 +105,15 @@ def validate_image(upload) -> None:
 class VerifiedImageFieldFile(ImageFieldFile):
     """Saved under a random name with the verified format's extension; its URL is the model's scoped view."""
 
-    def save(self, name, content, save=True):
+    def save(self, name: str, content: File[Any], save: bool = True) -> None:
         kind = image_kind(content)
         super().save(f"{secrets.token_hex(16)}.{kind.extension}", content, save)
 
     @property
     def url(self) -> str:
-        self._require_file()
-        return self.instance.get_file_url(self.field.name)
+        self._require_file()  # type: ignore[attr-defined]  # FieldFile's own check, missing from django-stubs
+        owner: FileOwner = self.instance  # type: ignore[assignment]  # VerifiedImageField requires get_file_url()
+        return owner.get_file_url(self.field.name)
 
 
 class VerifiedImageField(models.ImageField):
@@ -109,13 +121,13 @@ class VerifiedImageField(models.ImageField):
 
     attr_class = VerifiedImageFieldFile
 
-    def validate(self, value, model_instance):
+    def validate(self, value: Any, model_instance: models.Model | None) -> None:
         super().validate(value, model_instance)
         if value and not getattr(value, "_committed", True):
             validate_image(value)
 
 
-def stored_image_response(fieldfile, *, download_name: str = "photo") -> FileResponse:
+def stored_image_response(fieldfile: FieldFile, *, download_name: str = "photo") -> FileResponse:
     """Serve a stored file as the image type its bytes verify as (inline), or else as a download that no browser
     renders; a missing file is a 404, like a missing row."""
     try:
@@ -138,13 +150,15 @@ def stored_image_response(fieldfile, *, download_name: str = "photo") -> FileRes
     return response
 
 
-def file_reader(request):
+def file_reader(request: HttpRequest) -> Any:  # the project's user (core may not name accounts.User), or None
     """Who reads a stored file: the session user of the pages, or the API's token user (the same authentication
     classes as /api/v1/), so the URL the API hands out works for the API client that got it. None if anonymous;
     AuthenticationFailed for a bad token."""
     if request.user.is_authenticated:
         return request.user
-    drf_request = Request(request, authenticators=[auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES])
+    # api_settings imports the dotted paths it is given: classes here, not the strings its stub says.
+    authentication = cast("list[Callable[[], Any]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    drf_request = Request(request, authenticators=[auth() for auth in authentication])
     user = drf_request.user
     return user if user.is_authenticated else None
 
@@ -155,11 +169,11 @@ class ScopedFileView(View):
 
     download_name = "photo"
 
-    def scoped_file(self, user, **kwargs):
+    def scoped_file(self, user: Any, **kwargs: Any) -> FieldFile | None:
         """The FieldFile to serve, fetched through `visible_to(user)` (raise Http404 when there is none)."""
         raise NotImplementedError
 
-    def get(self, request, **kwargs):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         try:
             user = file_reader(request)
         except AuthenticationFailed as exc:

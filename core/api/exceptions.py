@@ -1,8 +1,12 @@
 """One exception handler: model validation is a 400 with per-field messages, protected rows a 409."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,7 +31,7 @@ def as_drf_validation_error(exc: DjangoValidationError) -> exceptions.Validation
     return exceptions.ValidationError(detail)
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
     if is_outage(exc):  # [faults] database down: 503 + Retry-After JSON, whatever else this handler does
         return outage_response(context["request"])
     if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "illegal_transition":

@@ -5,6 +5,11 @@ stored, and every list carrying it answered 71 MB). Serializers use CAPPED_FIELD
 serializer_field_mapping, which gives those fields a max_length of settings.API_TEXT_MAX_LENGTH.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -20,7 +25,7 @@ def text_max_length() -> int:
 class CappedTextField(serializers.CharField):
     """A CharField whose max_length defaults to the API's text cap (an explicit max_length still wins)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", text_max_length())
         super().__init__(**kwargs)
 
@@ -36,11 +41,12 @@ class ChoiceDisplayField(serializers.CharField):
     labels are translated once per serialization (and language); an unknown value reads as itself, as there.
     """
 
-    def __init__(self, choices, **kwargs):
-        self.choice_labels, self._labels = list(choices), None
+    def __init__(self, choices: Iterable[tuple[Any, Any]], **kwargs: Any) -> None:
+        self.choice_labels = list(choices)
+        self._labels: tuple[str, dict[Any, str]] | None = None
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> str:
         language = get_language()
         if self._labels is None or self._labels[0] != language:
             self._labels = (language, {key: str(label) for key, label in self.choice_labels})

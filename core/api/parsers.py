@@ -8,7 +8,8 @@ then call `.get()` on it. Each of those was a 500; here each is a 400 (413 for s
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any, NoReturn
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -33,9 +34,10 @@ def max_depth() -> int:
     return getattr(settings, "API_MAX_JSON_DEPTH", DEFAULT_MAX_DEPTH)
 
 
-def read_capped(stream, limit: int) -> bytes:
+def read_capped(stream: IO[bytes], limit: int) -> bytes:
     """The body, refusing it as soon as it passes `limit` bytes (the Content-Length header may lie or be absent)."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while chunk := stream.read(CHUNK_BYTES):
         size += len(chunk)
         if size > limit:
@@ -46,7 +48,7 @@ def read_capped(stream, limit: int) -> bytes:
 
 def check_shape(data: Any, depth_limit: int) -> None:
     """Walk the parsed body without recursion: too deep is a 400, a NUL in any string a 400 naming its field."""
-    pending = [(data, 1, None)]
+    pending: list[tuple[Any, int, str | None]] = [(data, 1, None)]
     while pending:
         value, depth, field = pending.pop()
         if depth > depth_limit:
@@ -70,7 +72,9 @@ def _check_text(value: Any, field: str | None) -> None:
 class JSONObjectParser(parsers.JSONParser):
     """JSONParser with a size cap, a depth cap, a NUL check, and a top-level object required."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any] | None, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         if stream is None:
             return {}
         raw = read_capped(stream, max_body_bytes())
@@ -87,5 +91,5 @@ class JSONObjectParser(parsers.JSONParser):
         return data
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(_("不支持的数值 %(name)s") % {"name": name})

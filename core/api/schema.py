@@ -10,17 +10,25 @@ calls every operation and fails on any answer the schema does not describe.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, build_array_type, build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import Direction
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
+if TYPE_CHECKING:
+    _Serializer = serializers.Serializer[Any]  # DRF's classes take no [] at run time
+else:
+    _Serializer = serializers.Serializer
 
-class ErrorSerializer(serializers.Serializer):
+
+class ErrorSerializer(_Serializer):
     """Every error but a 400's field messages: one sentence, in the requester's language (core.errors)."""
 
     detail = serializers.CharField(help_text=_("错误说明"))
@@ -35,7 +43,8 @@ VALIDATION_ERROR_SCHEMA = {
             "additionalProperties": {},
             "description": "{field: [message, ...]}; non_field_errors for the body as a whole; or {detail: message}",
         },
-        build_array_type(build_basic_type(OpenApiTypes.STR)),
+        # A basic type answers None only for a type it does not know; STR it knows.
+        build_array_type(cast("dict[str, Any]", build_basic_type(OpenApiTypes.STR))),
     ]
 }
 
@@ -56,14 +65,14 @@ class ProjectAutoSchema(AutoSchema):
     def get_tags(self) -> list[str]:
         return [type(self.view).__module__.split(".")[0]]
 
-    def get_filter_backends(self) -> list:
+    def get_filter_backends(self) -> list[Any]:
         # Only the list itself filters: an extra list action (children, events) reads its own rows and ignores them.
         if getattr(self.view, "action", "list") not in ("list", None):
             return []
         return super().get_filter_backends()
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         for code in self.error_codes():
@@ -93,14 +102,16 @@ class ProjectAutoSchema(AutoSchema):
     def _query_parameters(self) -> set[str]:
         return {p["name"] for p in self._get_parameters() if p.get("in") == "query"}
 
-    def _error_response(self, code: str) -> dict:
+    def _error_response(self, code: str) -> dict[str, Any]:
         if code == "400":
             schema = self._register("ValidationError", VALIDATION_ERROR_SCHEMA)
         else:
             schema = self.resolve_serializer(ErrorSerializer, "response").ref
         return {"content": {"application/json": {"schema": schema}}, "description": ERROR_DESCRIPTIONS[code]}
 
-    def _register(self, name: str, schema: dict) -> dict:
-        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+    def _register(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        component = ResolvedComponent(  # type: ignore[no-untyped-call]  # drf-spectacular leaves its __init__ untyped
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+        )
         self.registry.register_on_missing(component)
         return component.ref

@@ -8,6 +8,7 @@ recorder may see (the same people a ticket may be dispatched to).
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,28 +20,33 @@ from services.models import ProxyErrand, Ticket, TicketEvent
 from services.tickets.selectors import ERRAND_ROLES, errand_runners
 from services.tickets.services import record_event
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 PROXY_ERRAND = "proxy_errand"  # the timeline event's kind (labelled 代办记录 on the ticket page)
 
 
-def may_run_errands(user) -> bool:
+def may_run_errands(user: User | AnonymousUser) -> bool:
     """Staff and grid workers record proxy errands; officials read, units and integrators do not run them."""
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in ERRAND_ROLES))
 
 
-def _check_recorder(*, ticket: Ticket, by) -> None:
+def _check_recorder(*, ticket: Ticket, by: User) -> None:
     if not may_run_errands(by):
         raise PermissionDenied(_("只有社区工作人员和网格员可以记录代办。"))
     ensure_in_scope(ticket, by, CHANGE)
 
 
-def _check_runner(*, runner, by) -> None:
+def _check_runner(*, runner: User | None, by: User) -> None:
     if runner is None or not errand_runners(by).filter(pk=runner.pk).exists():
         raise ValidationError({"runner": _("请选择您管辖范围内的工作人员或网格员。")}, code="runner_scope")
 
 
 @transaction.atomic
 def proxy_errand_record(
-    *, ticket: Ticket, by, runner, handed_in: str, handed_in_where: str, handed_in_at: datetime.datetime,
+    *, ticket: Ticket, by: User, runner: User, handed_in: str, handed_in_where: str, handed_in_at: datetime.datetime,
     note: str = "",
 ) -> ProxyErrand:  # fmt: skip
     """Record that `runner` took the resident's materials (`handed_in`) to `handed_in_where` at `handed_in_at`."""
@@ -65,7 +71,7 @@ def proxy_errand_record(
 
 @transaction.atomic
 def proxy_errand_returned(
-    *, errand: ProxyErrand, by, came_back_at: datetime.datetime | None = None, note: str = ""
+    *, errand: ProxyErrand, by: User, came_back_at: datetime.datetime | None = None, note: str = ""
 ) -> ProxyErrand:
     """The result came back (办回): when, and what came of it; once per errand."""
     errand = ProxyErrand.objects.select_for_update().select_related("ticket__service_item").get(pk=errand.pk)
@@ -80,7 +86,7 @@ def proxy_errand_returned(
     return errand
 
 
-def _event(errand: ProxyErrand, *, by, step: str, note: str) -> TicketEvent:
+def _event(errand: ProxyErrand, *, by: User, step: str, note: str) -> TicketEvent:
     data = {
         "step": step, "errand": errand.pk, "runner": errand.runner_id,
         "handed_in_at": errand.handed_in_at.isoformat(),

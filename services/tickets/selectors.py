@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -17,6 +18,11 @@ from accounts.models import Role, User
 from grids.models import WORKER_DUTIES, GridRole
 from services.models import OPEN_STATUSES, Ticket
 
+if TYPE_CHECKING:
+    from grids.models import Building, Grid, Household
+    from residents.models import Resident
+    from services.models import ServiceItem
+
 DUPLICATE_LIMIT = 10
 
 
@@ -25,14 +31,21 @@ def duplicate_window_start(now: datetime.datetime | None = None) -> datetime.dat
 
 
 def possible_duplicates(
-    *, fetched_by, service_item=None, resident=None, household=None, building=None, since=None, exclude=None
-):
+    *,
+    fetched_by: User,
+    service_item: ServiceItem | None = None,
+    resident: Resident | None = None,
+    household: Household | None = None,
+    building: Building | None = None,
+    since: datetime.datetime | None = None,
+    exclude: Ticket | None = None,
+) -> QuerySet[Ticket]:
     """Open tickets, filed since `since` (the duplicate window by default), that may be the same matter.
 
     Same resident or household (whatever the item: one caller, one open matter at a time is the usual case), or the
     same service item at the same building. Nothing to compare on → nothing found.
     """
-    conditions = []
+    conditions: list[Q] = []
     if resident is not None:
         conditions.append(Q(reporter=resident))
         household = household or resident.household
@@ -42,7 +55,8 @@ def possible_duplicates(
     if service_item is not None and building is not None:
         conditions.append(Q(service_item=service_item, building=building))
     if not conditions:
-        return Ticket.objects.none()
+        nothing: QuerySet[Ticket] = Ticket.objects.none()  # TicketQuerySet does not name its model yet
+        return nothing
     same = conditions.pop()
     for condition in conditions:
         same |= condition
@@ -50,7 +64,9 @@ def possible_duplicates(
     found = found.filter(created_at__gte=since or duplicate_window_start())
     if exclude is not None:
         found = found.exclude(pk=exclude.pk)
-    return found.with_related().select_related("reporter").order_by("-created_at", "-id")[:DUPLICATE_LIMIT]
+    # with_related() is untyped until services.models.tickets is typed
+    duplicates: QuerySet[Ticket] = found.with_related().select_related("reporter").order_by("-created_at", "-id")
+    return duplicates[:DUPLICATE_LIMIT]
 
 
 @dataclass
@@ -59,7 +75,7 @@ class Candidate:
 
     user: User
     reason: str  # "grid_worker" (on duty for the ticket's grid) or "community_staff"
-    grids: list = field(default_factory=list)
+    grids: list[Grid] = field(default_factory=list)
     open_load: int = 0
 
     @property
@@ -67,7 +83,7 @@ class Candidate:
         return self.reason == "grid_worker"
 
 
-def dispatch_candidates(*, ticket: Ticket, fetched_by) -> list[Candidate]:
+def dispatch_candidates(*, ticket: Ticket, fetched_by: User) -> list[Candidate]:
     """Grid workers on duty for the ticket's grid first, then staff of the ticket's community; each with their
     current grids and open load. Only people the reader may dispatch to (visible, active, staff or grid worker).
     `ticket` may be unsaved: the intake form asks before filing, from the place picked so far. A constant handful
@@ -98,8 +114,8 @@ def dispatch_candidates(*, ticket: Ticket, fetched_by) -> list[Candidate]:
     return sorted(found, key=lambda c: (not c.suggested, c.open_load, c.user.username))
 
 
-def _current_grids(user_ids: list[int]) -> dict[int, list]:
-    grids: dict[int, list] = {pk: [] for pk in user_ids}
+def _current_grids(user_ids: list[int]) -> dict[int, list[Grid]]:
+    grids: dict[int, list[Grid]] = {pk: [] for pk in user_ids}
     duties = GridRole.objects.current().filter(user_id__in=user_ids, duty__in=WORKER_DUTIES).select_related("grid")
     for duty in duties.order_by("grid__code"):
         if duty.grid not in grids[duty.user_id]:
@@ -123,4 +139,5 @@ ERRAND_ROLES = frozenset({Role.STAFF, Role.GRID_WORKER})  # who runs proxy erran
 def errand_runners(by: User) -> QuerySet[User]:
     """Whom `by` may name as a proxy errand's runner: themselves, and the active staff and grid workers they see."""
     people = User.objects.visible_to(by).filter(is_active=True, role__in=ERRAND_ROLES)
-    return (people | User.objects.filter(pk=by.pk, role__in=ERRAND_ROLES)).distinct()
+    runners: QuerySet[User] = (people | User.objects.filter(pk=by.pk, role__in=ERRAND_ROLES)).distinct()
+    return runners

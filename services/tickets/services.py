@@ -5,7 +5,11 @@ the webhook deliveries for it through the outbox (core.outbox). Views, serialize
 call these functions and nothing else.
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +35,14 @@ from services.tickets.actions import TICKETS
 from services.tickets.calendar import add_working_hours
 from services.tickets.routing import initial_handling
 
+if TYPE_CHECKING:
+    from django.core.files import File
+
+    from accounts.models import User
+    from grids.models import Visit
+    from orgs.models import Organization
+    from services.models import ServiceItem
+
 
 def next_reference(*, day: datetime.date | None = None) -> str:
     """NG-20261123-0042: the prefix, the day, the day's running number; safe under concurrent intake."""
@@ -47,7 +59,9 @@ def _level_limit_hours(level: str) -> int:
     return limit or 16
 
 
-def set_level_deadline(ticket: Ticket, *, level: str, start: datetime.datetime, due: datetime.datetime | None = None):
+def set_level_deadline(
+    ticket: Ticket, *, level: str, start: datetime.datetime, due: datetime.datetime | None = None
+) -> None:
     """Start the clock for `level`: its deadline, and the moment the yellow card is due within it."""
     due = due or add_working_hours(start, _level_limit_hours(level))
     share = EscalationLimit.objects.filter(level=level).values_list("yellow_card_share", flat=True).first() or 75
@@ -58,7 +72,14 @@ def set_level_deadline(ticket: Ticket, *, level: str, start: datetime.datetime, 
 
 
 def record_event(
-    *, ticket: Ticket, kind: str, by, note: str = "", from_status: str = "", to_status: str = "", data=None
+    *,
+    ticket: Ticket,
+    kind: str,
+    by: User | None,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
 ) -> TicketEvent:
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=by, note=note, from_status=from_status, to_status=to_status, data=data or {}
@@ -68,13 +89,25 @@ def record_event(
     return event
 
 
-def _attach_photos(*, ticket: Ticket, event: TicketEvent | None, photos, by) -> None:
+def _attach_photos(
+    *, ticket: Ticket, event: TicketEvent | None, photos: Iterable[File[Any]] | None, by: User | None
+) -> None:
     for photo in photos or ():
-        TicketPhoto.objects.create(ticket=ticket, event=event, image=photo, uploaded_by=by)
+        # A photo needs its uploader; the one intake without a user (the public form) attaches no photos.
+        TicketPhoto.objects.create(ticket=ticket, event=event, image=photo, uploaded_by=by)  # type: ignore[misc]
 
 
 @transaction.atomic
-def ticket_create(*, by, channel: str, service_item, community, description: str, photos=(), **fields) -> Ticket:
+def ticket_create(
+    *,
+    by: User | None,
+    channel: str,
+    service_item: ServiceItem,
+    community: Organization,
+    description: str,
+    photos: Iterable[File[Any]] = (),
+    **fields: Any,
+) -> Ticket:
     """Register a ticket: reference, SLA deadlines on China's working calendar, first event, photos."""
     now = timezone.now()
     ticket = Ticket(channel=channel, service_item=service_item, community=community, description=description, **fields)
@@ -100,11 +133,14 @@ def ticket_create(*, by, channel: str, service_item, community, description: str
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked: Ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    return locked
 
 
 @transaction.atomic
-def ticket_transition(*, ticket: Ticket, action: str, by, note: str = "", photos=(), **params) -> Ticket:
+def ticket_transition(
+    *, ticket: Ticket, action: str, by: User, note: str = "", photos: Iterable[File[Any]] = (), **params: Any
+) -> Ticket:
     """Move a ticket by `action`: the row of the ticket table says where it may go, what it needs and does."""
     if by.role == Role.OFFICIAL and not by.is_superuser:
         raise PermissionDenied(_("区级领导账号只读。"))
@@ -128,7 +164,10 @@ def _notify_after(*, ticket: Ticket, row: Action) -> None:
     told = row.notice(ticket, row) if row.notice else None
     if told is None:
         return
-    recipients, title = told
+    # The ticket table's notices name accounts.User rows; core.statemachine, which may not import accounts, types
+    # them as Django's base user.
+    recipients = cast("Sequence[User]", told[0])
+    title = told[1]
     notify(
         recipients=recipients, kind=f"ticket_{row.name}", title=title, link=f"/tickets/{ticket.pk}/",
         dedup_key=f"ticket-{row.name}:{ticket.pk}:{ticket.events.count()}",
@@ -141,7 +180,7 @@ LOW_RATING = 3  # below this the resident is dissatisfied: the ticket reopens an
 def ticket_for_rating(*, token: str, lock: bool = False) -> Ticket:
     """The ticket a rating link names, or the ValidationError saying why the link cannot be used (the page shows it)."""
     tickets = Ticket.objects.select_for_update() if lock else Ticket.objects.all()
-    ticket = tickets.filter(rating_token=token).first() if token else None
+    ticket: Ticket | None = tickets.filter(rating_token=token).first() if token else None
     if ticket is None:
         raise ValidationError({"token": _("评价链接无效。")}, code="invalid_token")
     if ticket.status != TicketStatus.RESOLVED or ticket.rated_at is not None:
@@ -177,7 +216,7 @@ def ticket_rate(*, token: str, rating: int, comment: str = "") -> Ticket:
     return ticket
 
 
-def _handling_party(ticket: Ticket) -> dict:
+def _handling_party(ticket: Ticket) -> dict[str, Any]:
     return {
         "user": ticket.assignee_user_id,
         "unit": ticket.assignee_unit_id,
@@ -210,7 +249,7 @@ def close_unrated_tickets(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def ticket_from_visit(*, visit, by, service_item, description: str = "") -> Ticket:
+def ticket_from_visit(*, visit: Visit, by: User, service_item: ServiceItem, description: str = "") -> Ticket:
     """A visit marked "follow-up needed" becomes a ticket in one step, located at the visited household."""
     existing = Ticket.objects.filter(source_visit=visit).values_list("reference", flat=True).first()
     if existing:
@@ -228,7 +267,7 @@ REPEAT_CALL = "repeat_call"  # the timeline event of a call added to a ticket al
 
 
 @transaction.atomic
-def ticket_add_call(*, ticket: Ticket, by, note: str = "", channel: str = "") -> TicketEvent:
+def ticket_add_call(*, ticket: Ticket, by: User, note: str = "", channel: str = "") -> TicketEvent:
     """Another call about a matter already on file: appended to that ticket's timeline instead of a new ticket."""
     if by.role == Role.OFFICIAL and not by.is_superuser:
         raise PermissionDenied(_("区级领导账号只读。"))
@@ -243,7 +282,7 @@ def ticket_add_call(*, ticket: Ticket, by, note: str = "", channel: str = "") ->
 
 
 @transaction.atomic
-def ticket_accept_and_dispatch(*, ticket: Ticket, by, note: str = "", **assignee) -> Ticket:
+def ticket_accept_and_dispatch(*, ticket: Ticket, by: User, note: str = "", **assignee: Any) -> Ticket:
     """受理并派单: the two rows of the ticket table in one transaction, two events as if taken one after the other;
     if the dispatch is refused, the acceptance is undone with it."""
     ticket = ticket_transition(ticket=ticket, action="accept", by=by, note=note)
@@ -251,7 +290,9 @@ def ticket_accept_and_dispatch(*, ticket: Ticket, by, note: str = "", **assignee
 
 
 @transaction.atomic
-def ticket_create_and_dispatch(*, by, assignee_user, photos=(), **fields) -> Ticket:
+def ticket_create_and_dispatch(
+    *, by: User, assignee_user: User, photos: Iterable[File[Any]] = (), **fields: Any
+) -> Ticket:
     """The hotline files a call and hands it on at once (受理并派单 on the intake form): one transaction, three
     events (reported, accepted, dispatched); a refused assignee files nothing."""
     ticket = ticket_create(by=by, photos=photos, **fields)

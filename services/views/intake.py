@@ -2,6 +2,8 @@
 and a visit's follow-up turned into a ticket in one step. Every save goes through services.tickets.services.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
+from accounts.models import User
 from core.pages import ScopedObjectMixin, WriterRequiredMixin, get_scoped_or_404
 from core.scoping import CHANGE
 from grids.models import Visit
@@ -119,7 +122,8 @@ class TicketIntakeView(TicketFormView):
         ticket = get_scoped_or_404(Ticket.objects.all(), self.request.user, CHANGE, pk=int(pk))
         note, channel = self.request.POST.get("description", ""), self.request.POST.get("channel", "")[:20]
         try:
-            ticket_add_call(ticket=ticket, by=self.request.user, note=note, channel=channel)
+            by = cast("User", self.request.user)  # a login-required page: the user is signed in
+            ticket_add_call(ticket=ticket, by=by, note=note, channel=channel)
         except (ValidationError, PermissionDenied) as error:
             messages.error(self.request, " ".join(getattr(error, "messages", [str(error)])))
         else:

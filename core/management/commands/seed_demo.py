@@ -6,6 +6,10 @@ and skips), deterministic (each has a random stream seeded from the run's seed a
 they made through `ctx.shared`. The run is one transaction: a failure leaves the database as it was.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -27,7 +31,7 @@ class Command(BaseCommand):
             help="Run even with DEBUG off (it creates a superuser with a known password).",
         )
 
-    def handle(self, *args, scale: int, members: int | None, seed: int, force: bool, **options) -> None:
+    def handle(self, *args: Any, scale: int, members: int | None, seed: int, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Pass --force to seed demo data anyway.")
         if scale < 1 or (members is not None and members < 1):
