@@ -170,7 +170,7 @@ def spread(rng: random.Random, total: int, buckets: int, minimum: int = 0) -> li
 
 def bulk_create(model: type[M], objects: Sequence[M], *, batch_size: int = 500) -> list[M]:
     """Insert many rows in a few statements; primary keys come back on PostgreSQL and SQLite alike."""
-    return model.objects.bulk_create(objects, batch_size=batch_size)
+    return model._default_manager.bulk_create(objects, batch_size=batch_size)
 
 
 def text_width(text: str) -> int:
