@@ -44,6 +44,22 @@ class _Rollback(Exception):
     pass
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _connection_kept_across_requests():
+    """The WSGI app closes the database connection when a request starts and ends (CONN_MAX_AGE), which would end
+    the transaction the demo city lives in (on PostgreSQL; SQLite's in-memory test database is never closed).
+    Django's own test client disconnects the same handlers while it sends a request; here they stay off for the
+    module."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def demo_city(django_db_setup, django_db_blocker):
     """The demo city, seeded once for the module inside a transaction that is rolled back when the module ends.
