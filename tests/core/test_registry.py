@@ -46,6 +46,7 @@ def test_installed_apps_register_the_demo_builders_in_dependency_order():
         ("cobuilding.demo.build", "cobuilding.demo.build"),
         ("services.demo.build", "services.demo.build"),
         ("mediation.demo.build", "mediation.demo.build"),
+        ("dashboards.demo.build", "dashboards.demo.build"),
     ]
 
 
