@@ -52,3 +52,27 @@ def phone_page(chromium, live_server):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def _is_a_problem(message) -> bool:
+    """Console errors and CSP reports. Not ours: chromium does not know the 'bluetooth' feature the site's
+    Permissions-Policy denies; a failed load is reported by the response listener with its URL."""
+    text = message.text
+    if "Content Security Policy" in text:
+        return True
+    if message.type != "error" or text.startswith("Failed to load resource"):
+        return False
+    return not text.startswith("Error with Permissions-Policy header: Unrecognized feature")
+
+
+def watch_for_problems(page, site_url: str) -> list[str]:
+    """What a user would notice went wrong on `page` from now on: console errors, CSP violations, failed loads,
+    uncaught script errors and any request leaving the site (no CDN: government networks are closed)."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if _is_a_problem(msg) else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and not
+            r.url.endswith("/favicon.ico") else None)  # fmt: skip
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("request", lambda r: problems.append(f"outside: {r.url}") if not r.url.startswith(site_url)
+            else None)  # fmt: skip
+    return problems

@@ -11,7 +11,7 @@ from django.template import engines
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import PHONE_VIEWPORT, watch_for_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls(__name__)]
 
@@ -114,16 +114,6 @@ LEGEND_ALL = """() => echarts.getInstanceByDom(document.getElementById("chart-tr
   .getModel().getLocaleModel().get(["legend", "selector", "all"])"""
 
 
-def _is_a_problem(message) -> bool:
-    """Console errors and any CSP report. Not ours, and left to the lead: chromium does not know the 'bluetooth'
-    feature the site's Permissions-Policy denies; a failed load is reported by the response listener with its URL."""
-    text = message.text
-    if "Content Security Policy" in text:
-        return True
-    if message.type != "error" or text.startswith("Failed to load resource"):
-        return False
-    return not text.startswith("Error with Permissions-Policy header: Unrecognized feature")
-
 
 @pytest.fixture
 def open_dashboard(chromium, live_server, artifacts_dir):
@@ -134,13 +124,7 @@ def open_dashboard(chromium, live_server, artifacts_dir):
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda msg: problems.append(msg.text) if _is_a_problem(msg) else None)
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and not
-                r.url.endswith("/favicon.ico") else None)  # fmt: skip
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("request", lambda r: problems.append(f"outside: {r.url}") if not r.url.startswith(live_server.url)
-                else None)  # fmt: skip
+        problems = watch_for_problems(page, live_server.url)
         page.goto("/test-dashboard/")
         page.wait_for_selector("html[data-charts-ready]")
         return page, problems

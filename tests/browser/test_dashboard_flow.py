@@ -15,7 +15,7 @@ from accounts.models import Role
 from dashboards.refresh import refresh_dashboards
 from orgs.rules import Level
 from tests.accounts.factories import DEFAULT_PASSWORD, UserFactory
-from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.conftest import PHONE_VIEWPORT, watch_for_problems
 from tests.dashboards.world import add_tickets, populate
 from tests.grids.factories import GridFactory
 from tests.orgs.factories import OrganizationFactory
@@ -64,16 +64,6 @@ def city():
     return root, streets, communities, grids, official
 
 
-def _is_a_problem(message) -> bool:
-    """Console errors and CSP reports. Not ours: chromium does not know the 'bluetooth' feature the site's
-    Permissions-Policy denies; a failed load is reported by the response listener with its URL."""
-    text = message.text
-    if "Content Security Policy" in text:
-        return True
-    if message.type != "error" or text.startswith("Failed to load resource"):
-        return False
-    return not text.startswith("Error with Permissions-Policy header: Unrecognized feature")
-
 
 @pytest.fixture
 def browse(chromium, live_server):
@@ -86,13 +76,7 @@ def browse(chromium, live_server):
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda msg: problems.append(msg.text) if _is_a_problem(msg) else None)
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and not
-                r.url.endswith("/favicon.ico") else None)  # fmt: skip
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("request", lambda r: problems.append(f"outside: {r.url}") if not r.url.startswith(live_server.url)
-                else None)  # fmt: skip
+        problems = watch_for_problems(page, live_server.url)
         return page, problems
 
     yield open_
