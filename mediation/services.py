@@ -137,7 +137,7 @@ def case_conclude(
     case = _lock(case)
     step = action_named(action)
     check_allowed(step, case.status)
-    if not step.needs:
+    if not step.needs_reason:
         raise ValidationError(_("未知的操作。"), code="unknown_action")
     concluded_at = concluded_at or timezone.now()
     last_session = case.sessions.order_by("-held_at").values_list("held_at", flat=True).first()
@@ -146,9 +146,9 @@ def case_conclude(
             {"concluded_at": ValidationError(_("结案时间不能早于最后一次调解。"), code="before_session")}
         )
     case.status, case.concluded_at = step.target, concluded_at
-    setattr(case, step.needs, text.strip())
+    setattr(case, step.reason_field, text.strip())
     case.full_clean()
-    case.save(update_fields=["status", "concluded_at", step.needs])
+    case.save(update_fields=["status", "concluded_at", step.reason_field])
     return case
 
 
